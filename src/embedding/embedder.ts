@@ -1,0 +1,88 @@
+/**
+ * Text → unit vectors with a transformers.js feature-extraction pipeline, applying the model's pooling and its
+ * query/passage prefixes. This runs inference on the calling thread; the bot wraps it in a worker
+ * (embedding/worker-client) so the event loop never waits behind a model call.
+ */
+import { pipeline } from '@xenova/transformers';
+import { configureTransformers, explainModelLoadFailure, type ModelLocations } from './load-model.js';
+import type { EmbeddingSpec } from './model-spec.js';
+
+/** What the rest of the program needs from an embedder, whether it runs in-process or in a worker. */
+export interface TextEmbedder {
+  readonly spec: EmbeddingSpec;
+  readonly dimensions: number;
+  embedQuery(question: string): Promise<Float32Array>;
+  /** `texts` are passage texts without prefix; vectors come back in the same order. */
+  embedPassages(texts: string[], batchSize: number, onBatch?: (done: number) => void): Promise<Float32Array[]>;
+  close(): Promise<void>;
+}
+
+interface PipelineOutput {
+  data: Float32Array;
+  dims: number[];
+}
+type Extractor = (texts: string[], options: { pooling: string; normalize: boolean }) => Promise<PipelineOutput>;
+
+export class InProcessEmbedder implements TextEmbedder {
+  private constructor(
+    readonly spec: EmbeddingSpec,
+    private readonly extractor: Extractor,
+    readonly dimensions: number,
+  ) {}
+
+  static async load(spec: EmbeddingSpec, locations: ModelLocations): Promise<InProcessEmbedder> {
+    configureTransformers(locations);
+    let extractor: Extractor;
+    try {
+      // The pipeline's declared return type is a union over all tasks; feature-extraction returns a Tensor.
+      extractor = (await pipeline('feature-extraction', spec.modelId, { quantized: true })) as unknown as Extractor;
+    } catch (error) {
+      throw explainModelLoadFailure('embedding', spec.modelId, locations, error);
+    }
+    const probe = await extractor(['dimension probe'], { pooling: spec.pooling, normalize: true });
+    const dimensions = probe.dims[1];
+    if (dimensions === undefined || probe.dims.length !== 2) {
+      throw new Error(`Embedding model ${spec.modelId} returned shape [${probe.dims.join(', ')}], expected [1, dim]`);
+    }
+    return new InProcessEmbedder(spec, extractor, dimensions);
+  }
+
+  private async embed(texts: string[]): Promise<Float32Array[]> {
+    if (texts.length === 0) return [];
+    const output = await this.extractor(texts, { pooling: this.spec.pooling, normalize: this.spec.normalize });
+    const vectors: Float32Array[] = [];
+    for (let row = 0; row < texts.length; row++) {
+      const vector = output.data.slice(row * this.dimensions, (row + 1) * this.dimensions);
+      // A text made only of unknown tokens pools to a zero vector, which normalises to NaN.
+      for (let i = 0; i < vector.length; i++) if (Number.isNaN(vector[i])) vector[i] = 0;
+      vectors.push(vector);
+    }
+    return vectors;
+  }
+
+  async embedQuery(question: string): Promise<Float32Array> {
+    const [vector] = await this.embed([this.spec.queryPrefix + question]);
+    if (!vector) throw new Error('The embedding model returned no vector');
+    return vector;
+  }
+
+  async embedPassages(texts: string[], batchSize: number, onBatch?: (done: number) => void): Promise<Float32Array[]> {
+    const vectors: Float32Array[] = [];
+    for (let start = 0; start < texts.length; start += batchSize) {
+      const batch = texts.slice(start, start + batchSize).map((text) => this.spec.passagePrefix + text);
+      vectors.push(...(await this.embed(batch)));
+      onBatch?.(vectors.length);
+    }
+    return vectors;
+  }
+
+  async close(): Promise<void> {
+    // onnxruntime sessions are released with the process; nothing to do in-process.
+  }
+}
+
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] ?? 0) * (b[i] ?? 0);
+  return sum;
+}

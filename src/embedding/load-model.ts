@@ -1,0 +1,81 @@
+/**
+ * The one place transformers.js is pointed at models: MODELS_DIR first, then the download cache in the data
+ * folder, then the hub when ALLOW_REMOTE_MODELS is true. The fixture models in tests go through here too.
+ * Failures become UserErrors that say which model, where it was looked for, and how to fix it.
+ */
+import { existsSync, openSync, readSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { env } from '@xenova/transformers';
+import type { Config } from '../config/config.js';
+import { UserError, errorMessage } from '../shared/errors.js';
+
+export type ModelLocations = Pick<Config, 'modelsDir' | 'allowRemoteModels' | 'modelCacheDir'>;
+
+/** transformers.js keeps its settings in one global object; every load sets them the same way. */
+export function configureTransformers(locations: ModelLocations): void {
+  env.allowLocalModels = locations.modelsDir !== undefined;
+  if (locations.modelsDir !== undefined) env.localModelPath = `${locations.modelsDir}/`;
+  env.allowRemoteModels = locations.allowRemoteModels;
+  // The default cache lives inside node_modules, which `npm ci` wipes; keep downloads in the data folder.
+  env.cacheDir = locations.modelCacheDir;
+  env.useFSCache = true;
+}
+
+/** ONNX ModelProto starts with field 1 (ir_version) as a varint: read it without parsing the whole file. */
+export function readOnnxIrVersion(path: string): number | undefined {
+  const bytes = Buffer.alloc(16);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, bytes, 0, bytes.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (bytes[0] !== 0x08) return undefined;
+  let value = 0;
+  for (let i = 1, shift = 0; i < bytes.length; i++, shift += 7) {
+    const byte = bytes[i] ?? 0;
+    value += (byte & 0x7f) * 2 ** shift;
+    if ((byte & 0x80) === 0) return value;
+  }
+  return undefined;
+}
+
+function candidateFolders(modelId: string, locations: ModelLocations): string[] {
+  const folders = [join(locations.modelCacheDir, modelId)];
+  if (locations.modelsDir !== undefined) folders.unshift(join(locations.modelsDir, modelId));
+  return folders;
+}
+
+/** Explains a failed load in terms of the settings a user can change. */
+export function explainModelLoadFailure(
+  role: string,
+  modelId: string,
+  locations: ModelLocations,
+  error: unknown,
+): UserError {
+  const message = errorMessage(error);
+  const folders = candidateFolders(modelId, locations);
+  for (const folder of folders) {
+    const onnxFile = join(folder, 'onnx', 'model_quantized.onnx');
+    if (!existsSync(onnxFile)) continue;
+    const irVersion = readOnnxIrVersion(onnxFile);
+    if (irVersion !== undefined && irVersion >= 9) {
+      return new UserError(
+        `The ${role} model "${modelId}" at ${onnxFile} is ONNX IR version ${irVersion}, but transformers.js 2.x ` +
+          `runs onnxruntime-node 1.14, which reads IR version 8 at most. Re-export the model with IR version 8 ` +
+          `(opset 17 or lower) or choose a model from the Xenova/ namespace.`,
+      );
+    }
+  }
+  const notFound = /not found locally|Could not locate file|local_files_only/i.test(message);
+  if (notFound) {
+    const where = folders.join(' and ');
+    const fix = locations.allowRemoteModels
+      ? `Check the model id and the network (downloads come from the Hugging Face hub), or put the model in MODELS_DIR.`
+      : `Remote downloads are off (ALLOW_REMOTE_MODELS=false): put the model folder (config.json, tokenizer.json, ` +
+        `tokenizer_config.json, onnx/model_quantized.onnx) at ${locations.modelsDir ? join(locations.modelsDir, modelId) : '<MODELS_DIR>/' + modelId}, ` +
+        `or set ALLOW_REMOTE_MODELS=true.`;
+    return new UserError(`Cannot find the ${role} model "${modelId}": looked in ${where}. ${fix}`);
+  }
+  return new UserError(`Cannot load the ${role} model "${modelId}": ${message}`);
+}

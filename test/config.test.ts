@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, DEFAULT_EMBEDDING_MODEL, SETTING_NAMES, loadConfig } from '../src/config/config.js';
+import { runNode } from './helpers/process.js';
+
+const emptyDir = () => mkdtempSync(join(tmpdir(), 'config-test-'));
+
+function problemsOf(env: Record<string, string>, baseDir = emptyDir()): string[] {
+  try {
+    loadConfig({ env, baseDir });
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+    return error.problems;
+  }
+  assert.fail('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('has working defaults with no settings at all', () => {
+    const baseDir = emptyDir();
+    const config = loadConfig({ env: {}, baseDir });
+    assert.equal(config.corpusDir, join(baseDir, 'corpus'));
+    assert.equal(config.indexDir, join(baseDir, 'data/index'));
+    assert.equal(config.modelCacheDir, join(baseDir, 'data/model-cache'));
+    assert.equal(config.embeddingModel, DEFAULT_EMBEDDING_MODEL);
+    assert.equal(config.allowRemoteModels, true);
+    assert.equal(config.discordToken, undefined);
+    assert.equal(config.logLevel, 'info');
+    assert.deepEqual(config.answerChannelIds, []);
+  });
+
+  it('reads a .env file, and real environment variables win over it', () => {
+    const baseDir = emptyDir();
+    writeFileSync(join(baseDir, '.env'), 'EMBEDDING_MODEL=from-file\nLOG_LEVEL=debug\n');
+    const config = loadConfig({ env: { LOG_LEVEL: 'warn' }, baseDir });
+    assert.equal(config.embeddingModel, 'from-file');
+    assert.equal(config.logLevel, 'warn');
+  });
+
+  it('loads the file named by ENV_FILE and refuses a named file that does not exist', () => {
+    const baseDir = emptyDir();
+    writeFileSync(join(baseDir, 'other.env'), 'ALLOW_REMOTE_MODELS=false\n');
+    assert.equal(loadConfig({ env: { ENV_FILE: 'other.env' }, baseDir }).allowRemoteModels, false);
+    const problems = problemsOf({ ENV_FILE: 'missing.env' }, baseDir);
+    assert.match(problems[0] ?? '', /ENV_FILE=.*missing\.env.*cannot read it/);
+  });
+
+  it('reports every wrong setting at once, one line each naming the setting and what is expected', () => {
+    const baseDir = emptyDir();
+    writeFileSync(join(baseDir, 'a-file'), 'not a folder');
+    const problems = problemsOf(
+      {
+        INDEX_DIR: 'a-file',
+        ALLOW_REMOTE_MODELS: 'maybe',
+        LOG_LEVEL: 'loud',
+        DISCORD_API_URL: 'ftp://example',
+        DISCORD_GUILD_ID: '12ab',
+        SEARCH_EF: '5',
+        MODELS_DIR: 'no-such-folder',
+        MIN_RELEVANCE: '2',
+        ANSWER_CHANNEL_IDS: '123456789012345678, general',
+      },
+      baseDir,
+    );
+    assert.equal(problems.length, 9);
+    for (const problem of problems) assert.ok(!problem.includes('\n'), 'one line per problem');
+    const find = (name: string) => problems.find((problem) => problem.startsWith(`${name}=`)) ?? '';
+    assert.match(find('INDEX_DIR'), /a-file is a file; expected a folder/);
+    assert.match(find('ALLOW_REMOTE_MODELS'), /expected true or false/);
+    assert.match(find('LOG_LEVEL'), /expected one of fatal, error, warn, info/);
+    assert.match(find('DISCORD_API_URL'), /expected an http/);
+    assert.match(find('DISCORD_GUILD_ID'), /expected a Discord id/);
+    assert.match(find('SEARCH_EF'), /expected a whole number from 10 to 10000/);
+    assert.match(find('MODELS_DIR'), /does not exist; expected an existing folder/);
+    assert.match(find('MIN_RELEVANCE'), /expected a number from 0 to 1/);
+    assert.match(find('ANSWER_CHANNEL_IDS'), /not an id: general/);
+  });
+
+  it('never repeats the token in its error message', () => {
+    const problems = problemsOf({ DISCORD_TOKEN: 'secret token-value' });
+    assert.equal(problems.length, 1);
+    assert.ok(!problems[0]?.includes('secret'));
+  });
+
+  it('keeps the trailing space of prefixes and treats empty values as unset', () => {
+    const config = loadConfig({
+      env: { EMBEDDING_QUERY_PREFIX: 'query: ', EMBEDDING_PASSAGE_PREFIX: '', DISCORD_TOKEN: '  ' },
+      baseDir: emptyDir(),
+    });
+    assert.equal(config.embeddingQueryPrefix, 'query: ');
+    assert.equal(config.embeddingPassagePrefix, undefined);
+    assert.equal(config.discordToken, undefined);
+  });
+
+  it('documents every setting in .env.example', () => {
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const documented = new Set([...example.matchAll(/^#?\s*([A-Z_]+)=/gm)].map((match) => match[1]));
+    const missing = SETTING_NAMES.filter((name) => !documented.has(name));
+    assert.deepEqual(missing, []);
+  });
+});
+
+describe('a command line with a wrong setting', () => {
+  it('exits non-zero with one clear line, not a stack trace', async () => {
+    const baseDir = emptyDir();
+    writeFileSync(join(baseDir, 'index-file'), '');
+    const result = await runNode(['src/cli/check-config.ts'], { INDEX_DIR: join(baseDir, 'index-file') });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^Configuration error: INDEX_DIR=".*index-file": .*is a file; expected a folder$/m);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
+});

@@ -1,0 +1,10 @@
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { PROJECT_ROOT } from './process.js';
+
+export const TEST_MODELS_DIR = join(PROJECT_ROOT, 'test/fixtures/models');
+
+/** The settings of .env.test (offline, fixture models), with per-test overrides, e.g. temporary folders. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ env: { ENV_FILE: '.env.test', ...overrides }, baseDir: PROJECT_ROOT });
+}
