@@ -41,6 +41,8 @@ function terminalDestination(stream: NodeJS.WriteStream): DestinationStream {
 }
 
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  const target = destination ?? (process.stderr.isTTY ? terminalDestination(process.stderr) : pino.destination(2));
+  const target =
+    destination ??
+    (process.stderr.isTTY ? terminalDestination(process.stderr) : pino.destination({ dest: 2, sync: true }));
   return pino({ level, base: undefined, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, target);
 }

@@ -1,0 +1,79 @@
+/**
+ * `npm run index [-- --json]`: builds or updates the index of CORPUS_DIR in INDEX_DIR.
+ * A progress bar on a terminal, plain log lines otherwise; `--json` prints only the summary object on stdout.
+ */
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import { loadConfig } from '../config/config.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import { UserError } from '../shared/errors.js';
+import { buildIndex, type IndexSummary } from '../vector-index/build-index.js';
+import { runCli } from './run-cli.js';
+
+function progressReporter(
+  logger: Logger,
+  interactive: boolean,
+): { update: (done: number, total: number) => void; stop: () => void } {
+  if (interactive) {
+    const bar = new cliProgress.SingleBar(
+      { format: 'embedding [{bar}] {value}/{total} passages, {eta_formatted} left', stream: process.stderr },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      update: (done, total) => {
+        if (!started) bar.start(total, 0);
+        started = true;
+        bar.update(done);
+      },
+      stop: () => started && bar.stop(),
+    };
+  }
+  let lastTenth = -1;
+  return {
+    update: (done, total) => {
+      const tenth = Math.floor((done / total) * 10);
+      if (tenth !== lastTenth) logger.info({ done, total }, 'embedding progress');
+      lastTenth = tenth;
+    },
+    stop: () => undefined,
+  };
+}
+
+export function describeSummary(summary: IndexSummary): string {
+  const kb = (summary.bytes / 1024).toFixed(0);
+  const state = summary.upToDate ? 'Index is up to date' : 'Index written';
+  return (
+    `${state}: ${summary.indexDir}\n` +
+    `  articles read       ${summary.articles}${summary.skipped.length ? ` (${summary.skipped.length} files skipped)` : ''}\n` +
+    `  passages indexed    ${summary.passages}\n` +
+    `  boilerplate dropped ${summary.dropped} lines\n` +
+    `  embedded / reused   ${summary.embedded} / ${summary.reused}\n` +
+    `  time                ${(summary.ms / 1000).toFixed(1)} s\n` +
+    `  index size          ${kb} KB\n`
+  );
+}
+
+await runCli(async () => {
+  let values: { json?: boolean };
+  try {
+    ({ values } = parseArgs({ options: { json: { type: 'boolean' } }, strict: true }));
+  } catch (error) {
+    throw new UserError(`${(error as Error).message}. Usage: npm run index [-- --json]`, 2);
+  }
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const progress = progressReporter(logger, process.stderr.isTTY === true && !values.json);
+  let summary: IndexSummary;
+  try {
+    summary = await buildIndex({ config, logger, onProgress: progress.update });
+  } finally {
+    progress.stop();
+  }
+  if (values.json) {
+    const { articles, passages, dropped, embedded, reused, ms, bytes } = summary;
+    process.stdout.write(`${JSON.stringify({ articles, passages, dropped, embedded, reused, ms, bytes })}\n`);
+  } else {
+    process.stdout.write(describeSummary(summary));
+  }
+});

@@ -1,0 +1,206 @@
+/**
+ * Corpus → index. Incremental: a passage's vector is reused when the previous index holds one for the same
+ * embedded text with the same model settings, so an unchanged corpus embeds nothing and an edited article
+ * re-embeds only its changed passages. Changing the model (or pooling, prefixes) rebuilds everything.
+ */
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/config.js';
+import type { BoilerplateKind } from '../corpus/boilerplate.js';
+import { DEFAULT_CHUNK_OPTIONS, chunkParagraphs } from '../corpus/passages.js';
+import { readCorpus, type CorpusArticle, type SkippedFile } from '../corpus/read-corpus.js';
+import { InProcessEmbedder, type TextEmbedder } from '../embedding/embedder.js';
+import { resolveEmbeddingSpec, type EmbeddingSpec } from '../embedding/model-spec.js';
+import type { Logger } from '../logging/logger.js';
+import { UserError, errorMessage } from '../shared/errors.js';
+import {
+  DEFAULT_HNSW,
+  FORMAT_VERSION,
+  acquireIndexLock,
+  buildHnsw,
+  checkCompatible,
+  loadIndex,
+  readManifest,
+  removeStaleVersions,
+  writeIndex,
+  type IndexedArticle,
+  type IndexedPassage,
+  type LoadedIndex,
+  type Manifest,
+} from './store.js';
+
+/** Bump when the embedded-text recipe changes, so old vectors are not reused for new text. */
+const EMBEDDED_TEXT_RECIPE = 'title-date-passage/1';
+const PIPELINE = JSON.stringify({ chunk: DEFAULT_CHUNK_OPTIONS, text: EMBEDDED_TEXT_RECIPE });
+
+export interface IndexSummary {
+  articles: number;
+  passages: number;
+  dropped: number;
+  embedded: number;
+  reused: number;
+  ms: number;
+  bytes: number;
+  /** True when the corpus and settings were unchanged and nothing was written. */
+  upToDate: boolean;
+  skipped: SkippedFile[];
+  indexDir: string;
+}
+
+export interface BuildIndexOptions {
+  config: Config;
+  logger: Logger;
+  /** An embedder already loaded (the bot's, or a benchmark's); loaded on demand otherwise. */
+  embedder?: TextEmbedder;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The title (and date) go into what is embedded and searched, not into what is quoted. */
+export function embeddedText(article: Pick<CorpusArticle['metadata'], 'title' | 'date'>, passageText: string): string {
+  return `${article.title}${article.date ? ` (${article.date})` : ''}\n\n${passageText}`;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export function passagesOf(articles: CorpusArticle[]): { articles: IndexedArticle[]; passages: IndexedPassage[] } {
+  const indexedArticles: IndexedArticle[] = [];
+  const passages: IndexedPassage[] = [];
+  for (const article of articles) {
+    const chunks = chunkParagraphs(article.paragraphs);
+    indexedArticles.push({
+      id: article.id,
+      ...article.metadata,
+      paragraphCount: article.paragraphs.length,
+      passageCount: chunks.length,
+    });
+    for (const chunk of chunks) {
+      const location = `${chunk.paragraphStart}-${chunk.paragraphEnd}${chunk.part ? `.${chunk.part.index}` : ''}`;
+      passages.push({
+        id: sha256(`${article.id}\0${location}\0${chunk.text}`).slice(0, 16),
+        articleId: article.id,
+        paragraphStart: chunk.paragraphStart,
+        paragraphEnd: chunk.paragraphEnd,
+        ...(chunk.part ? { part: chunk.part } : {}),
+        text: chunk.text,
+        embeddingKey: sha256(embeddedText(article.metadata, chunk.text)),
+      });
+    }
+  }
+  return { articles: indexedArticles, passages };
+}
+
+function droppedByKind(articles: CorpusArticle[]): Partial<Record<BoilerplateKind, number>> {
+  const counts: Partial<Record<BoilerplateKind, number>> = {};
+  for (const line of articles.flatMap((article) => article.dropped)) counts[line.kind] = (counts[line.kind] ?? 0) + 1;
+  return counts;
+}
+
+function folderBytes(path: string): number {
+  return ['passages.json', 'vectors.hnsw', 'manifest.json'].reduce(
+    (sum, file) => sum + statSync(join(path, file)).size,
+    0,
+  );
+}
+
+/** The previous index when its vectors can be reused with these settings; undefined otherwise. */
+function previousIndex(config: Config, spec: EmbeddingSpec, logger: Logger): LoadedIndex | undefined {
+  try {
+    const { manifest, path } = readManifest(config.indexDir);
+    checkCompatible(manifest, spec, path);
+    return loadIndex(config.indexDir, spec, 10);
+  } catch (error) {
+    if (error instanceof UserError && /no index/.test(error.message)) return undefined;
+    logger.info({ reason: errorMessage(error) }, 'previous index not reusable; embedding every passage');
+    return undefined;
+  }
+}
+
+export async function buildIndex({ config, logger, embedder, onProgress }: BuildIndexOptions): Promise<IndexSummary> {
+  const started = performance.now();
+  const corpus = readCorpus(config.corpusDir);
+  for (const skip of corpus.skipped) logger.warn({ file: skip.file }, `skipped: ${skip.reason}`);
+  if (corpus.articles.length === 0) {
+    throw new UserError(`No articles found in ${config.corpusDir}. Add .txt, .md or .html files and run again.`);
+  }
+  const spec = resolveEmbeddingSpec(config);
+  const { articles, passages } = passagesOf(corpus.articles);
+  const dropped = droppedByKind(corpus.articles);
+  const droppedTotal = Object.values(dropped).reduce((sum, count) => sum + count, 0);
+  const summary = (fields: Pick<IndexSummary, 'embedded' | 'reused' | 'bytes' | 'upToDate'>): IndexSummary => ({
+    articles: articles.length,
+    passages: passages.length,
+    dropped: droppedTotal,
+    ms: Math.round(performance.now() - started),
+    skipped: corpus.skipped,
+    indexDir: config.indexDir,
+    ...fields,
+  });
+
+  const release = acquireIndexLock(config.indexDir);
+  try {
+    const previous = previousIndex(config, spec, logger);
+    if (previous && previous.manifest.corpusHash === corpus.hash && previous.manifest.pipeline === PIPELINE) {
+      removeStaleVersions(config.indexDir);
+      return summary({ embedded: 0, reused: passages.length, bytes: folderBytes(previous.path), upToDate: true });
+    }
+
+    const cached = new Map<string, Float32Array>();
+    previous?.passages.forEach((passage, label) => {
+      cached.set(passage.embeddingKey, Float32Array.from(previous.hnsw.getPoint(label)));
+    });
+    const textsByKey = new Map<string, string>();
+    const articleById = new Map(articles.map((article) => [article.id, article]));
+    for (const passage of passages) {
+      if (cached.has(passage.embeddingKey) || textsByKey.has(passage.embeddingKey)) continue;
+      const article = articleById.get(passage.articleId);
+      if (article) textsByKey.set(passage.embeddingKey, embeddedText(article, passage.text));
+    }
+
+    let dimensions = previous?.manifest.model.dimensions;
+    if (textsByKey.size > 0) {
+      const model = embedder ?? (await InProcessEmbedder.load(spec, config));
+      dimensions = model.dimensions;
+      const keys = [...textsByKey.keys()];
+      logger.info({ passages: keys.length, model: spec.modelId }, 'embedding passages');
+      const vectors = await model.embedPassages([...textsByKey.values()], config.embeddingBatchSize, (done) =>
+        onProgress?.(done, keys.length),
+      );
+      keys.forEach((key, i) => {
+        const vector = vectors[i];
+        if (vector) cached.set(key, vector);
+      });
+      if (!embedder) await model.close();
+    }
+    if (dimensions === undefined) throw new Error('No vector dimensions: nothing embedded and no previous index');
+
+    const vectors = passages.map((passage) => {
+      const vector = cached.get(passage.embeddingKey);
+      if (!vector) throw new Error(`No vector for passage ${passage.id}`);
+      return vector;
+    });
+    const manifest: Manifest = {
+      formatVersion: FORMAT_VERSION,
+      model: {
+        modelId: spec.modelId,
+        pooling: spec.pooling,
+        queryPrefix: spec.queryPrefix,
+        passagePrefix: spec.passagePrefix,
+        dimensions,
+      },
+      hnsw: DEFAULT_HNSW,
+      pipeline: PIPELINE,
+      articleCount: articles.length,
+      passageCount: passages.length,
+      corpusHash: corpus.hash,
+      createdAt: new Date().toISOString(),
+      dropped,
+    };
+    const hnsw = buildHnsw(vectors, dimensions, DEFAULT_HNSW);
+    const { bytes } = writeIndex(config.indexDir, { manifest, articles, passages }, hnsw);
+    removeStaleVersions(config.indexDir);
+    return summary({ embedded: textsByKey.size, reused: passages.length - textsByKey.size, bytes, upToDate: false });
+  } finally {
+    release();
+  }
+}

@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import type { Config } from '../src/config/config.js';
+import { InProcessEmbedder } from '../src/embedding/embedder.js';
+import { resolveEmbeddingSpec } from '../src/embedding/model-spec.js';
+import { createLogger } from '../src/logging/logger.js';
+import { UserError } from '../src/shared/errors.js';
+import { buildIndex } from '../src/vector-index/build-index.js';
+import { checkDimensions, currentVersion, loadIndex } from '../src/vector-index/store.js';
+import { testConfig } from './helpers/models.js';
+import { PROJECT_ROOT, runNode } from './helpers/process.js';
+
+const SEED = join(PROJECT_ROOT, 'test/fixtures/seed-corpus');
+const logger = createLogger('silent');
+
+/** A private copy of the seed corpus and an empty data folder. */
+function workspace(): { config: Config; corpusDir: string; env: Record<string, string> } {
+  const root = mkdtempSync(join(tmpdir(), 'index-test-'));
+  const corpusDir = join(root, 'corpus');
+  cpSync(SEED, corpusDir, { recursive: true });
+  const env = { CORPUS_DIR: corpusDir, DATA_DIR: join(root, 'data'), INDEX_DIR: join(root, 'data/index') };
+  return { config: testConfig(env), corpusDir, env };
+}
+
+describe('building the index', () => {
+  let embedder: InProcessEmbedder;
+  before(async () => {
+    const config = testConfig();
+    embedder = await InProcessEmbedder.load(resolveEmbeddingSpec(config), config);
+  });
+
+  it('writes an index with a manifest that the loader accepts', async () => {
+    const { config } = workspace();
+    const summary = await buildIndex({ config, logger, embedder });
+    assert.equal(summary.articles, 5);
+    assert.equal(summary.embedded, summary.passages);
+    assert.equal(summary.reused, 0);
+    assert.equal(summary.dropped, 18);
+    assert.ok(summary.bytes > 0);
+    const index = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 50);
+    assert.equal(index.passages.length, summary.passages);
+    assert.equal(index.hnsw.getCurrentCount(), summary.passages);
+    assert.equal(index.hnsw.getEf(), 50);
+    assert.deepEqual(index.manifest.model, {
+      modelId: 'test-embedder',
+      pooling: 'mean',
+      queryPrefix: '',
+      passagePrefix: '',
+      dimensions: 64,
+    });
+    assert.equal(index.manifest.formatVersion, 1);
+    assert.equal(index.manifest.hnsw.space, 'cosine');
+    assert.match(index.manifest.corpusHash, /^[0-9a-f]{64}$/);
+    assert.equal(index.articles.find((article) => article.id.startsWith('003'))?.author, 'Seb Cooke');
+    // The vector of a passage finds that passage first.
+    const [vector] = await embedder.embedPassages([`${index.articles[0]?.title}\n\n${index.passages[0]?.text}`], 1);
+    assert.ok(vector);
+    assert.equal(index.hnsw.searchKnn(Array.from(vector), 1).neighbors[0], 0);
+  });
+
+  it('gives the same passage ids when the same corpus is indexed again from scratch', async () => {
+    const first = workspace();
+    const second = workspace();
+    await buildIndex({ config: first.config, logger, embedder });
+    await buildIndex({ config: second.config, logger, embedder });
+    const ids = (config: Config) =>
+      loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10).passages.map((p) => p.id);
+    assert.deepEqual(ids(first.config), ids(second.config));
+  });
+
+  it('embeds nothing on an unchanged corpus, and only what changed after an edit, an addition or a removal', async () => {
+    const { config, corpusDir } = workspace();
+    const initial = await buildIndex({ config, logger, embedder });
+    const again = await buildIndex({ config, logger, embedder });
+    assert.equal(again.embedded, 0);
+    assert.equal(again.reused, initial.passages);
+    assert.equal(again.upToDate, true);
+
+    // Edit one paragraph of one article: one passage changes.
+    const file = join(corpusDir, '001_6150766b996ef40a.txt');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('Trust has been damaged', 'Trust has been badly damaged'));
+    const edited = await buildIndex({ config, logger, embedder });
+    assert.equal(edited.embedded, 1);
+    assert.equal(edited.reused, initial.passages - 1);
+    const editedIndex = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
+    assert.ok(editedIndex.passages.some((passage) => passage.text.includes('Trust has been badly damaged')));
+
+    // Add an article: only its passages are embedded.
+    writeFileSync(
+      join(corpusDir, 'new-article.md'),
+      '---\ntitle: Nurses ballot for action\npublication: Test Gazette\n---\n\nNurses across the country began voting on industrial action this week, after talks on pay broke down.\n\nThe ballot closes next month, and the union expects a large turnout among members in hospitals.\n',
+    );
+    const added = await buildIndex({ config, logger, embedder });
+    assert.equal(added.articles, 6);
+    assert.equal(added.embedded, added.passages - edited.passages);
+    assert.ok(added.embedded >= 1);
+
+    // Remove an article: nothing is embedded and its passages are gone.
+    rmSync(join(corpusDir, '002_cc5370e47b0b367d.txt'));
+    const removed = await buildIndex({ config, logger, embedder });
+    assert.equal(removed.embedded, 0);
+    const removedIndex = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
+    assert.ok(!removedIndex.passages.some((passage) => passage.articleId.startsWith('002')));
+    assert.equal(removedIndex.hnsw.getCurrentCount(), removed.passages);
+    // Old versions are cleaned up: one live version folder.
+    assert.deepEqual(
+      readdirSync(config.indexDir).filter((name) => name.startsWith('v-')),
+      [currentVersion(config.indexDir)],
+    );
+  });
+
+  it('refuses an index built with another model or dimension, saying what to run', async () => {
+    const { config, env } = workspace();
+    await buildIndex({ config, logger, embedder });
+    const other = testConfig({ ...env, EMBEDDING_POOLING: 'cls' });
+    assert.throws(
+      () => loadIndex(other.indexDir, resolveEmbeddingSpec(other), 10),
+      (error: unknown) =>
+        error instanceof UserError &&
+        /built with pooling mean \(settings say cls\)/.test(error.message) &&
+        /npm run index/.test(error.message),
+    );
+    const renamed = { ...resolveEmbeddingSpec(config), modelId: 'Xenova/bge-small-en-v1.5' };
+    assert.throws(
+      () => loadIndex(config.indexDir, renamed, 10),
+      /built with model "test-embedder" \(settings say "Xenova\/bge-small-en-v1\.5"\)/,
+    );
+    const index = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
+    assert.throws(
+      () => checkDimensions(index.manifest, 384, index.path),
+      /64-dimensional vectors but the model gives 384/,
+    );
+    // Building with the new settings re-embeds everything.
+    const rebuilt = await buildIndex({ config: other, logger });
+    assert.equal(rebuilt.embedded, rebuilt.passages);
+  });
+
+  it('reports a missing or damaged index clearly, and rebuilds a damaged one', async () => {
+    const { config } = workspace();
+    const spec = resolveEmbeddingSpec(config);
+    assert.throws(() => loadIndex(config.indexDir, spec, 10), /no index in .* yet\. Run `npm run index`/);
+    await buildIndex({ config, logger, embedder });
+    const version = currentVersion(config.indexDir) ?? '';
+    writeFileSync(join(config.indexDir, version, 'passages.json'), '{"passages": [tru');
+    assert.throws(
+      () => loadIndex(config.indexDir, spec, 10),
+      /is damaged \(passages\.json: .*\)\. Run `npm run index` to rebuild it/,
+    );
+    writeFileSync(join(config.indexDir, version, 'vectors.hnsw'), 'garbage');
+    const rebuilt = await buildIndex({ config, logger, embedder });
+    assert.equal(rebuilt.embedded, rebuilt.passages);
+    assert.equal(loadIndex(config.indexDir, spec, 10).passages.length, rebuilt.passages);
+  });
+});
+
+describe('npm run index', () => {
+  it('prints the summary as one JSON object with --json', async () => {
+    const { env } = workspace();
+    const result = await runNode(['src/cli/index-corpus.ts', '--json'], { ENV_FILE: '.env.test', ...env });
+    assert.equal(result.code, 0, result.stderr);
+    const summary = JSON.parse(result.stdout) as Record<string, number>;
+    assert.deepEqual(Object.keys(summary).sort(), [
+      'articles',
+      'bytes',
+      'dropped',
+      'embedded',
+      'ms',
+      'passages',
+      'reused',
+    ]);
+    assert.equal(summary.articles, 5);
+    assert.equal(summary.embedded, summary.passages);
+  });
+
+  it('says clearly when the corpus folder is missing or holds no articles', async () => {
+    const { env, corpusDir } = workspace();
+    rmSync(corpusDir, { recursive: true });
+    const missing = await runNode(['src/cli/index-corpus.ts'], { ENV_FILE: '.env.test', ...env });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^Error: The corpus folder .* does not exist\./m);
+    cpSync(join(PROJECT_ROOT, 'README.md'), join(corpusDir, 'notes.pdf'));
+    const empty = await runNode(['src/cli/index-corpus.ts'], { ENV_FILE: '.env.test', ...env });
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /notes\.pdf.*skipped: not an article type|skipped: not an article type.*notes\.pdf/);
+    assert.match(empty.stderr, /^Error: No articles found in /m);
+  });
+
+  it('leaves the previous index live when a run is killed half-way', async () => {
+    const { env, corpusDir, config } = workspace();
+    await buildIndex({ config, logger });
+    const before = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
+    // Enough new text that embedding takes a while, so the kill lands mid-run.
+    const seed = readFileSync(join(SEED, '004_beb232aafa18ba84.txt'), 'utf8');
+    for (let i = 0; i < 150; i++)
+      appendFileSync(join(corpusDir, `copy-${i}.txt`), seed.replaceAll('junior', `junior-${i}`));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index-corpus.ts'], {
+      cwd: PROJECT_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        ENV_FILE: '.env.test',
+        ...env,
+        LOG_LEVEL: 'info',
+        EMBEDDING_BATCH_SIZE: '1',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const killed = await new Promise<boolean>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('embedding progress')) child.kill('SIGKILL');
+      });
+      child.on('close', (_code, signal) => resolve(signal === 'SIGKILL'));
+    });
+    assert.ok(killed, 'the run was killed before it finished');
+    const after = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
+    assert.equal(after.version, before.version);
+    assert.equal(after.passages.length, before.passages.length);
+    // The next run takes over the dead run's lock, finishes, and cleans up.
+    const next = await buildIndex({ config, logger });
+    assert.equal(next.articles, 155);
+    assert.ok(!existsSync(join(config.indexDir, '.lock')));
+    assert.deepEqual(
+      readdirSync(config.indexDir).filter((name) => name.startsWith('v-')),
+      [currentVersion(config.indexDir)],
+    );
+  });
+});

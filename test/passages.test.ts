@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { chunkParagraphs, splitLongParagraph } from '../src/corpus/passages.js';
+import { splitSentences } from '../src/text/sentences.js';
+
+const long = (n: number) => `This is sentence number ${n} of a long paragraph, written to take up room in the test.`;
+
+describe('chunkParagraphs', () => {
+  it('keeps ordinary paragraphs as one passage each, with their paragraph numbers', () => {
+    const paragraphs = [long(1) + ' ' + long(2), long(3) + ' ' + long(4)];
+    const chunks = chunkParagraphs(paragraphs);
+    assert.deepEqual(
+      chunks.map((chunk) => [chunk.paragraphStart, chunk.paragraphEnd, chunk.text]),
+      [
+        [1, 1, paragraphs[0]],
+        [2, 2, paragraphs[1]],
+      ],
+    );
+  });
+
+  it('joins a short paragraph (a quote continued) to the one before it, verbatim with a blank line', () => {
+    const first =
+      'Sarah Hallet sits on the committee. She said, “It was as well, if not better, supported than before.';
+    const second = '“We were happy to take part.”';
+    const chunks = chunkParagraphs([first, second, long(3) + ' ' + long(4)]);
+    assert.equal(chunks.length, 2);
+    assert.equal(chunks[0]?.text, `${first}\n\n${second}`);
+    assert.deepEqual([chunks[0]?.paragraphStart, chunks[0]?.paragraphEnd], [1, 2]);
+  });
+
+  it('joins a short heading-like paragraph to the one after it', () => {
+    const chunks = chunkParagraphs([
+      long(1) + ' ' + long(2),
+      'Strikers and their supporters march',
+      long(3) + ' ' + long(4),
+    ]);
+    assert.equal(chunks.length, 2);
+    assert.equal(chunks[1]?.text, `Strikers and their supporters march\n\n${long(3)} ${long(4)}`);
+    assert.deepEqual([chunks[1]?.paragraphStart, chunks[1]?.paragraphEnd], [2, 3]);
+  });
+
+  it('never joins past the maximum size', () => {
+    const big = Array.from({ length: 11 }, (_, i) => long(i)).join(' ');
+    // Room for the paragraph, not for the paragraph plus the aside.
+    const chunks = chunkParagraphs([big, 'A short aside.'], { minChars: 100, maxChars: big.length + 10 });
+    assert.deepEqual(
+      chunks.map((chunk) => chunk.text),
+      [big, 'A short aside.'],
+    );
+  });
+
+  it('splits a long paragraph at sentence boundaries into balanced parts whose text is an exact slice', () => {
+    const paragraph = Array.from({ length: 30 }, (_, i) => long(i)).join(' ');
+    const parts = splitLongParagraph(paragraph, 7, 1200);
+    assert.ok(parts.length >= 3);
+    for (const [index, part] of parts.entries()) {
+      assert.ok(paragraph.includes(part.text), 'verbatim slice');
+      assert.ok(part.text.length <= 1200);
+      assert.match(part.text, /^This is sentence/);
+      assert.match(part.text, /test\.$/);
+      assert.deepEqual(part.part, { index: index + 1, of: parts.length });
+      assert.equal(part.paragraphStart, 7);
+    }
+    const lengths = parts.map((part) => part.text.length);
+    assert.ok(Math.max(...lengths) - Math.min(...lengths) < 200, `balanced: ${lengths.join(', ')}`);
+    assert.equal(parts.map((part) => part.text).join(' '), paragraph);
+  });
+});
+
+describe('splitSentences', () => {
+  it('splits at sentence ends, keeps quotes with their sentence, and reports exact offsets', () => {
+    const text = 'He said, “It was well supported.” Then he left! Did it work? It did… mostly.';
+    const sentences = splitSentences(text);
+    assert.deepEqual(
+      sentences.map((sentence) => sentence.text),
+      ['He said, “It was well supported.”', 'Then he left!', 'Did it work?', 'It did… mostly.'],
+    );
+    for (const sentence of sentences) assert.equal(text.slice(sentence.start, sentence.end), sentence.text);
+  });
+});
