@@ -90,7 +90,8 @@ function buildVocabulary(paragraphs: string[]): Vocabulary {
     }
   }
   const corpusWords = [...documentFrequency.keys()].sort();
-  const idf = (df: number) => Math.log(1 + paragraphs.length / df);
+  // BM25's idf, floored: words found in most paragraphs ("the", "of") carry almost no weight, as in a trained model.
+  const idf = (df: number) => Math.max(0.05, Math.log((paragraphs.length - df + 0.5) / (df + 0.5)));
   const unseenWeight = idf(1) / 2; // spelled-out unknown words count, but less than a known rare word
   const tokens: string[] = [];
   const weights: number[] = [];

@@ -19,8 +19,8 @@ import { resolveEmbeddingSpec } from '../src/embedding/model-spec.js';
 import { createLogger } from '../src/logging/logger.js';
 import { UserError } from '../src/shared/errors.js';
 import { buildIndex } from '../src/vector-index/build-index.js';
-import { checkDimensions, currentVersion, loadIndex } from '../src/vector-index/store.js';
-import { testConfig } from './helpers/models.js';
+import { checkModel, currentVersion, loadIndex } from '../src/vector-index/store.js';
+import { TEST_MODELS_DIR, testConfig } from './helpers/models.js';
 import { PROJECT_ROOT, runNode } from './helpers/process.js';
 
 const SEED = join(PROJECT_ROOT, 'test/fixtures/seed-corpus');
@@ -60,7 +60,9 @@ describe('building the index', () => {
       queryPrefix: '',
       passagePrefix: '',
       dimensions: 64,
+      fingerprint: embedder.fingerprint,
     });
+    assert.match(index.manifest.model.fingerprint ?? '', /^[0-9a-f]{16}$/);
     assert.equal(index.manifest.formatVersion, 1);
     assert.equal(index.manifest.hnsw.space, 'cosine');
     assert.match(index.manifest.corpusHash, /^[0-9a-f]{64}$/);
@@ -140,12 +142,32 @@ describe('building the index', () => {
     );
     const index = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
     assert.throws(
-      () => checkDimensions(index.manifest, 384, index.path),
+      () => checkModel(index.manifest, { dimensions: 384, fingerprint: undefined }, index.path),
       /64-dimensional vectors but the model gives 384/,
     );
     // Building with the new settings re-embeds everything.
     const rebuilt = await buildIndex({ config: other, logger });
     assert.equal(rebuilt.embedded, rebuilt.passages);
+  });
+
+  it('re-embeds everything, and refuses the old index, when the model files change under the same id', async () => {
+    const { env } = workspace();
+    const modelsDir = mkdtempSync(join(tmpdir(), 'models-'));
+    cpSync(TEST_MODELS_DIR, modelsDir, { recursive: true });
+    const config = testConfig({ ...env, MODELS_DIR: modelsDir });
+    const first = await buildIndex({ config, logger });
+    assert.equal(first.embedded, first.passages);
+    // A re-exported model: same id, different files.
+    appendFileSync(join(modelsDir, 'test-embedder', 'tokenizer_config.json'), '\n');
+    const changed = await InProcessEmbedder.load(resolveEmbeddingSpec(config), config);
+    const index = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
+    assert.throws(
+      () => checkModel(index.manifest, changed, index.path),
+      /files of model "test-embedder" changed since the index/,
+    );
+    const rebuilt = await buildIndex({ config, logger });
+    assert.equal(rebuilt.embedded, rebuilt.passages);
+    assert.equal(rebuilt.upToDate, false);
   });
 
   it('reports a missing or damaged index clearly, and rebuilds a damaged one', async () => {

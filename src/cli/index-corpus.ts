@@ -8,6 +8,7 @@ import { loadConfig } from '../config/config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { UserError } from '../shared/errors.js';
 import { buildIndex, type IndexSummary } from '../vector-index/build-index.js';
+import { describeSummary } from './summary-text.js';
 import { runCli } from './run-cli.js';
 
 function progressReporter(
@@ -38,20 +39,6 @@ function progressReporter(
     },
     stop: () => undefined,
   };
-}
-
-export function describeSummary(summary: IndexSummary): string {
-  const kb = (summary.bytes / 1024).toFixed(0);
-  const state = summary.upToDate ? 'Index is up to date' : 'Index written';
-  return (
-    `${state}: ${summary.indexDir}\n` +
-    `  articles read       ${summary.articles}${summary.skipped.length ? ` (${summary.skipped.length} files skipped)` : ''}\n` +
-    `  passages indexed    ${summary.passages}\n` +
-    `  boilerplate dropped ${summary.dropped} lines\n` +
-    `  embedded / reused   ${summary.embedded} / ${summary.reused}\n` +
-    `  time                ${(summary.ms / 1000).toFixed(1)} s\n` +
-    `  index size          ${kb} KB\n`
-  );
 }
 
 await runCli(async () => {

@@ -4,13 +4,15 @@
  * (embedding/worker-client) so the event loop never waits behind a model call.
  */
 import { pipeline } from '@xenova/transformers';
-import { configureTransformers, explainModelLoadFailure, type ModelLocations } from './load-model.js';
+import { configureTransformers, explainModelLoadFailure, modelFingerprint, type ModelLocations } from './load-model.js';
 import type { EmbeddingSpec } from './model-spec.js';
 
 /** What the rest of the program needs from an embedder, whether it runs in-process or in a worker. */
 export interface TextEmbedder {
   readonly spec: EmbeddingSpec;
   readonly dimensions: number;
+  /** Hash of the model files in use (see modelFingerprint). */
+  readonly fingerprint: string | undefined;
   embedQuery(question: string): Promise<Float32Array>;
   /** `texts` are passage texts without prefix; vectors come back in the same order. */
   embedPassages(texts: string[], batchSize: number, onBatch?: (done: number) => void): Promise<Float32Array[]>;
@@ -28,6 +30,7 @@ export class InProcessEmbedder implements TextEmbedder {
     readonly spec: EmbeddingSpec,
     private readonly extractor: Extractor,
     readonly dimensions: number,
+    readonly fingerprint: string | undefined,
   ) {}
 
   static async load(spec: EmbeddingSpec, locations: ModelLocations): Promise<InProcessEmbedder> {
@@ -44,7 +47,7 @@ export class InProcessEmbedder implements TextEmbedder {
     if (dimensions === undefined || probe.dims.length !== 2) {
       throw new Error(`Embedding model ${spec.modelId} returned shape [${probe.dims.join(', ')}], expected [1, dim]`);
     }
-    return new InProcessEmbedder(spec, extractor, dimensions);
+    return new InProcessEmbedder(spec, extractor, dimensions, modelFingerprint(spec.modelId, locations));
   }
 
   private async embed(texts: string[]): Promise<Float32Array[]> {

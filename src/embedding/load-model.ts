@@ -3,7 +3,8 @@
  * folder, then the hub when ALLOW_REMOTE_MODELS is true. The fixture models in tests go through here too.
  * Failures become UserErrors that say which model, where it was looked for, and how to fix it.
  */
-import { existsSync, openSync, readSync, closeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { env } from '@xenova/transformers';
 import type { Config } from '../config/config.js';
@@ -44,6 +45,26 @@ function candidateFolders(modelId: string, locations: ModelLocations): string[] 
   const folders = [join(locations.modelCacheDir, modelId)];
   if (locations.modelsDir !== undefined) folders.unshift(join(locations.modelsDir, modelId));
   return folders;
+}
+
+const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'];
+
+/**
+ * A hash of the model's files as transformers.js will load them (MODELS_DIR first, then the download cache),
+ * so an index notices a model whose weights changed under the same id. Undefined when the model is not on
+ * disk yet (it will be downloaded on first load).
+ */
+export function modelFingerprint(modelId: string, locations: ModelLocations): string | undefined {
+  const folder = candidateFolders(modelId, locations).find((candidate) =>
+    existsSync(join(candidate, 'onnx', 'model_quantized.onnx')),
+  );
+  if (!folder) return undefined;
+  const hash = createHash('sha256');
+  for (const file of MODEL_FILES) {
+    const path = join(folder, file);
+    if (existsSync(path)) hash.update(file).update(readFileSync(path));
+  }
+  return hash.digest('hex').slice(0, 16);
 }
 
 /** Explains a failed load in terms of the settings a user can change. */

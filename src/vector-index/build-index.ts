@@ -11,6 +11,7 @@ import type { BoilerplateKind } from '../corpus/boilerplate.js';
 import { DEFAULT_CHUNK_OPTIONS, chunkParagraphs } from '../corpus/passages.js';
 import { readCorpus, type CorpusArticle, type SkippedFile } from '../corpus/read-corpus.js';
 import { InProcessEmbedder, type TextEmbedder } from '../embedding/embedder.js';
+import { modelFingerprint } from '../embedding/load-model.js';
 import { resolveEmbeddingSpec, type EmbeddingSpec } from '../embedding/model-spec.js';
 import type { Logger } from '../logging/logger.js';
 import { UserError, errorMessage } from '../shared/errors.js';
@@ -139,8 +140,20 @@ export async function buildIndex({ config, logger, embedder, onProgress }: Build
 
   const release = acquireIndexLock(config.indexDir);
   try {
-    const previous = previousIndex(config, spec, logger);
-    if (previous && previous.manifest.corpusHash === corpus.hash && previous.manifest.pipeline === PIPELINE) {
+    let fingerprint = embedder?.fingerprint ?? modelFingerprint(spec.modelId, config);
+    let previous = previousIndex(config, spec, logger);
+    const sameModelFiles = (index: LoadedIndex) =>
+      fingerprint !== undefined && index.manifest.model.fingerprint === fingerprint;
+    if (previous && fingerprint !== undefined && !sameModelFiles(previous)) {
+      logger.info('the model files changed since the last build; embedding every passage');
+      previous = undefined;
+    }
+    if (
+      previous &&
+      sameModelFiles(previous) &&
+      previous.manifest.corpusHash === corpus.hash &&
+      previous.manifest.pipeline === PIPELINE
+    ) {
       removeStaleVersions(config.indexDir);
       return summary({ embedded: 0, reused: passages.length, bytes: folderBytes(previous.path), upToDate: true });
     }
@@ -161,6 +174,7 @@ export async function buildIndex({ config, logger, embedder, onProgress }: Build
     if (textsByKey.size > 0) {
       const model = embedder ?? (await InProcessEmbedder.load(spec, config));
       dimensions = model.dimensions;
+      fingerprint = model.fingerprint;
       const keys = [...textsByKey.keys()];
       logger.info({ passages: keys.length, model: spec.modelId }, 'embedding passages');
       const vectors = await model.embedPassages([...textsByKey.values()], config.embeddingBatchSize, (done) =>
@@ -187,6 +201,7 @@ export async function buildIndex({ config, logger, embedder, onProgress }: Build
         queryPrefix: spec.queryPrefix,
         passagePrefix: spec.passagePrefix,
         dimensions,
+        fingerprint,
       },
       hnsw: DEFAULT_HNSW,
       pipeline: PIPELINE,

@@ -45,7 +45,7 @@ export const DEFAULT_HNSW: HnswParameters = { space: 'cosine', m: 16, efConstruc
 
 export interface Manifest {
   formatVersion: number;
-  model: Omit<EmbeddingSpec, 'normalize'> & { dimensions: number };
+  model: Omit<EmbeddingSpec, 'normalize'> & { dimensions: number; fingerprint: string | undefined };
   hnsw: HnswParameters;
   /** Anything else that changes passages or their vectors (chunking options, the embedded-text recipe). */
   pipeline: string;
@@ -161,11 +161,22 @@ export function checkCompatible(manifest: Manifest, spec: EmbeddingSpec, path: s
   }
 }
 
-export function checkDimensions(manifest: Manifest, dimensions: number, path: string): void {
-  if (manifest.model.dimensions !== dimensions) {
+/** Checks what only a loaded model can tell: its dimension and whether its files changed since indexing. */
+export function checkModel(
+  manifest: Manifest,
+  model: { dimensions: number; fingerprint: string | undefined },
+  path: string,
+): void {
+  if (manifest.model.dimensions !== model.dimensions) {
     throw new UserError(
       `The index in ${path} holds ${manifest.model.dimensions}-dimensional vectors but the model gives ` +
-        `${dimensions}. Run \`npm run index\` to rebuild it.`,
+        `${model.dimensions}. Run \`npm run index\` to rebuild it.`,
+    );
+  }
+  if (manifest.model.fingerprint && model.fingerprint && manifest.model.fingerprint !== model.fingerprint) {
+    throw new UserError(
+      `The files of model "${manifest.model.modelId}" changed since the index in ${path} was built. ` +
+        `Run \`npm run index\` to rebuild it.`,
     );
   }
 }

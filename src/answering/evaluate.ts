@@ -1,0 +1,106 @@
+/**
+ * Scores the bot on a question file (JSON Lines): each line has `question` and either `contains_any` (a
+ * passage answering it contains one of these strings) or `"expect": "none"` (nothing in the corpus does).
+ * Strings are compared case-insensitively with curly quotes straightened and white space collapsed.
+ */
+import { UserError, errorMessage } from '../shared/errors.js';
+import type { Answer } from './engine.js';
+
+export interface EvalQuestion {
+  id: string;
+  question: string;
+  /** Undefined for a question that nothing in the corpus answers. */
+  containsAny: string[] | undefined;
+}
+
+export interface QuestionResult {
+  id: string;
+  question: string;
+  answerable: boolean;
+  /** 1-based rank of the first passage that answers, among the first five; null when none does. */
+  hitRank: number | null;
+  abstained: boolean;
+}
+
+export interface EvalReport {
+  hit1: number;
+  hit3: number;
+  mrr5: number;
+  answerable: number;
+  unanswerable: number;
+  correctAbstentions: number;
+  falseAbstentions: number;
+  questions: QuestionResult[];
+}
+
+export function normalizeForMatch(text: string): string {
+  return text
+    .replace(/[‘’‚‛′]/g, "'")
+    .replace(/[“”„‟″]/g, '"')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
+}
+
+export function parseQuestionFile(content: string, fileName: string): EvalQuestion[] {
+  const questions: EvalQuestion[] = [];
+  const problems: string[] = [];
+  content.split('\n').forEach((line, index) => {
+    if (line.trim() === '') return;
+    const where = `${fileName}:${index + 1}`;
+    let entry: Record<string, unknown>;
+    try {
+      entry = JSON.parse(line) as Record<string, unknown>;
+    } catch (error) {
+      problems.push(`${where}: not valid JSON (${errorMessage(error)})`);
+      return;
+    }
+    if (typeof entry.question !== 'string' || entry.question.trim() === '') {
+      problems.push(`${where}: needs a non-empty "question" string`);
+      return;
+    }
+    const containsAny = entry.contains_any;
+    const validList =
+      Array.isArray(containsAny) &&
+      containsAny.length > 0 &&
+      containsAny.every((item) => typeof item === 'string' && item.trim());
+    if (!validList && entry.expect !== 'none') {
+      problems.push(`${where}: needs "contains_any" (a non-empty list of strings) or "expect": "none"`);
+      return;
+    }
+    questions.push({
+      id: typeof entry.id === 'string' ? entry.id : `line${index + 1}`,
+      question: entry.question,
+      containsAny: validList ? (containsAny as string[]) : undefined,
+    });
+  });
+  if (problems.length > 0) throw new UserError(problems.join('\n'));
+  if (questions.length === 0) throw new UserError(`${fileName} holds no questions.`);
+  return questions;
+}
+
+export function hitRank(question: EvalQuestion, answer: Answer): number | null {
+  if (!question.containsAny || answer.abstained) return null;
+  const needles = question.containsAny.map(normalizeForMatch);
+  const index = answer.passages
+    .slice(0, 5)
+    .findIndex((passage) => needles.some((needle) => normalizeForMatch(passage.text).includes(needle)));
+  return index >= 0 ? index + 1 : null;
+}
+
+export function scoreResults(results: QuestionResult[]): EvalReport {
+  const answerable = results.filter((result) => result.answerable);
+  const unanswerable = results.filter((result) => !result.answerable);
+  const share = (count: number) => (answerable.length === 0 ? 0 : count / answerable.length);
+  const round = (value: number) => Math.round(value * 1000) / 1000;
+  return {
+    hit1: round(share(answerable.filter((result) => result.hitRank === 1).length)),
+    hit3: round(share(answerable.filter((result) => result.hitRank !== null && result.hitRank <= 3).length)),
+    mrr5: round(share(answerable.reduce((sum, result) => sum + (result.hitRank ? 1 / result.hitRank : 0), 0))),
+    answerable: answerable.length,
+    unanswerable: unanswerable.length,
+    correctAbstentions: unanswerable.filter((result) => result.abstained).length,
+    falseAbstentions: answerable.filter((result) => result.abstained).length,
+    questions: results,
+  };
+}

@@ -1,0 +1,70 @@
+/** The Answer object as text for a terminal: numbered quotes, the best sentence marked, a citation line. */
+import type { Answer, AnswerPassage, Citation } from './engine.js';
+
+export interface TextStyle {
+  /** Wraps the best sentence: ANSI bold on a terminal, **…** otherwise. */
+  emphasis: (text: string) => string;
+}
+
+export const PLAIN_STYLE: TextStyle = { emphasis: (text) => `**${text}**` };
+export const TERMINAL_STYLE: TextStyle = { emphasis: (text) => `\u001b[1m${text}\u001b[22m` };
+
+export const NO_ANSWER = 'Nothing in the corpus answers this.';
+
+export function paragraphLabel(citation: Pick<Citation, 'paragraphStart' | 'paragraphEnd' | 'part'>): string {
+  const range =
+    citation.paragraphStart === citation.paragraphEnd
+      ? `paragraph ${citation.paragraphStart}`
+      : `paragraphs ${citation.paragraphStart}–${citation.paragraphEnd}`;
+  return citation.part ? `${range} (part ${citation.part.index} of ${citation.part.of})` : range;
+}
+
+/** "Title — Author, Publication, 27 April 2016, paragraph 3": whatever is known, in that order. */
+export function citationText(citation: Citation): string {
+  const source = [citation.author, citation.publication, citation.date].filter(Boolean).join(', ');
+  return `${citation.title}${source ? ` — ${source}` : ''}, ${paragraphLabel(citation)}`;
+}
+
+export function markBestSentence(
+  passage: Pick<AnswerPassage, 'text' | 'bestSentence'>,
+  emphasis: (text: string) => string,
+): string {
+  const { text, bestSentence } = passage;
+  return (
+    text.slice(0, bestSentence.start) +
+    emphasis(text.slice(bestSentence.start, bestSentence.end)) +
+    text.slice(bestSentence.end)
+  );
+}
+
+export function formatAnswerText(answer: Answer, style: TextStyle = PLAIN_STYLE, explain = false): string {
+  const lines: string[] = [];
+  if (answer.abstained) {
+    lines.push(NO_ANSWER, 'Try other words, or list the articles with `npm run ask -- --sources`.');
+  }
+  for (const passage of answer.passages) {
+    lines.push(`${passage.rank}. ${citationText(passage.citation)}`);
+    for (const line of markBestSentence(passage, style.emphasis).split('\n'))
+      lines.push(line ? `   > ${line}` : '   >');
+    if (passage.citation.url) lines.push(`   ${passage.citation.url}`);
+    if (explain) {
+      const s = passage.scores;
+      const num = (value: number | undefined, digits = 3) => (value === undefined ? '–' : value.toFixed(digits));
+      lines.push(
+        `   relevance ${num(s.relevance, 2)} = ½ coverage ${num(s.coverage, 2)} + ½ semantic; dense cosine ${num(s.dense)} (rank ${s.denseRank ?? '–'}), best sentence ${num(s.sentence)}, ` +
+          `BM25 ${num(s.lexical, 2)} (rank ${s.lexicalRank ?? '–'}), RRF ${num(s.fused, 4)}, rerank ${num(s.rerank, 2)}`,
+      );
+    }
+    lines.push('');
+  }
+  if (explain && answer.abstained && answer.considered) {
+    lines.push('Closest passages considered:');
+    for (const candidate of answer.considered) {
+      lines.push(
+        `   ${candidate.title}: relevance ${candidate.scores.relevance.toFixed(2)} (coverage ${candidate.scores.coverage.toFixed(2)}, dense cosine ${candidate.scores.dense.toFixed(3)})`,
+      );
+    }
+  }
+  if (explain) lines.push(`Decision: ${answer.abstained ? 'abstained' : 'answered'}: ${answer.reason}.`);
+  return `${lines.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,67 @@
+/**
+ * Okapi BM25 over the passages (title + text, as embedded), from MiniSearch with its BM25+ lower bound
+ * switched off (d = 0), plus the inverse document frequencies the coverage signal uses.
+ */
+import MiniSearch from 'minisearch';
+import { termOf, terms, words } from '../text/terms.js';
+
+export interface LexicalDocument {
+  /** Position in the index's passage list. */
+  label: number;
+  text: string;
+}
+
+export interface LexicalHit {
+  label: number;
+  score: number;
+}
+
+export class LexicalIndex {
+  private readonly search: MiniSearch<LexicalDocument>;
+  private readonly documentFrequency = new Map<string, number>();
+  readonly size: number;
+
+  constructor(documents: LexicalDocument[]) {
+    this.search = new MiniSearch<LexicalDocument>({
+      idField: 'label',
+      fields: ['text'],
+      tokenize: (text) => words(text),
+      processTerm: (word) => termOf(word) ?? null,
+      searchOptions: { bm25: { k: 1.2, b: 0.75, d: 0 } },
+    });
+    this.search.addAll(documents);
+    for (const document of documents) {
+      for (const term of new Set(terms(document.text))) {
+        this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
+      }
+    }
+    this.size = documents.length;
+  }
+
+  query(question: string, limit: number): LexicalHit[] {
+    if (terms(question).length === 0) return [];
+    return this.search
+      .search(question, { combineWith: 'OR', prefix: false, fuzzy: false })
+      .slice(0, limit)
+      .map((result) => ({ label: Number(result.id), score: result.score }));
+  }
+
+  /** BM25's idf; a term no passage has gets the highest value, so a question about it scores low coverage. */
+  idf(term: string): number {
+    const df = this.documentFrequency.get(term) ?? 0;
+    return Math.log(1 + (this.size - df + 0.5) / (df + 0.5));
+  }
+}
+
+/**
+ * The share of the question's meaning (its terms, weighted by idf) that a text contains: 1 when every term
+ * is there, near 0 when only common ones are. Model-independent, so it anchors the decision to abstain.
+ */
+export function coverage(questionTerms: string[], text: string, idf: (term: string) => number): number {
+  const unique = [...new Set(questionTerms)];
+  if (unique.length === 0) return 0;
+  const present = new Set(terms(text));
+  const total = unique.reduce((sum, term) => sum + idf(term), 0);
+  const found = unique.filter((term) => present.has(term)).reduce((sum, term) => sum + idf(term), 0);
+  return total > 0 ? found / total : 0;
+}
