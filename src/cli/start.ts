@@ -15,6 +15,10 @@ await runCli(async () => {
   const logger = createLogger(config.logLevel);
   const summary = await buildIndex({ config, logger });
   if (!summary.upToDate) process.stderr.write(describeSummary(summary));
+  if (config.discordToken) {
+    const { runBot } = await import('../discord/run-bot.js');
+    return runBot(config, logger);
+  }
   logger.info('DISCORD_TOKEN is not set: answering on the command line');
   const engine = await AnswerEngine.open(config);
   try {

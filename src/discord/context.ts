@@ -1,0 +1,13 @@
+import type { AnswerEngine } from '../answering/engine.js';
+import type { Logger } from '../logging/logger.js';
+import type { Cooldown } from './cooldown.js';
+import type { AnswerSessions } from './sessions.js';
+
+/** What every handler gets: the answering engine and the bot's small pieces of state. */
+export interface BotContext {
+  engine: AnswerEngine;
+  sessions: AnswerSessions;
+  cooldown: Cooldown;
+  feedbackFile: string;
+  logger: Logger;
+}

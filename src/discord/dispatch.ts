@@ -1,0 +1,206 @@
+/**
+ * Routes Discord events to the handlers: slash commands, the message context menu, buttons, and messages
+ * (mentions, DMs, answer channels). Each route validates input before deferring, so mistakes the user can
+ * fix get an ephemeral message, and runs inside `safely`.
+ */
+import {
+  ChannelType,
+  Events,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Client,
+  type Message,
+  type MessageContextMenuCommandInteraction,
+  type RepliableInteraction,
+} from 'discord.js';
+import { validateQuestion } from '../answering/question.js';
+import { UserError } from '../shared/errors.js';
+import { ASK_CONTEXT_MENU } from './commands/definitions.js';
+import type { BotContext } from './context.js';
+import { appendFeedback } from './feedback.js';
+import { DEFAULT_RESULTS, answerPayload, morePayload } from './handlers/answer.js';
+import { safely } from './handlers/safely.js';
+import { HELP_TEXT, renderSource, renderSources } from './render.js';
+import { deferAnswer, replyToMessage, respond } from './respond.js';
+import { parseButtonId } from './sessions.js';
+
+const EXPIRED = 'These buttons have expired. Ask the question again to get fresh ones.';
+
+function cooldownMessage(seconds: number): string {
+  return `You are asking quickly: try again in ${seconds} s.`;
+}
+
+/** Validates first, so a fixable mistake gets an ephemeral reply before anything public happens. */
+async function answerInteraction(
+  context: BotContext,
+  interaction: RepliableInteraction,
+  rawQuestion: string,
+  limit: number,
+): Promise<void> {
+  const tell = (message: string) => respond(interaction, message, { ephemeral: true });
+  await safely(
+    context.logger,
+    'answering an interaction',
+    async () => {
+      const question = validateQuestion(rawQuestion);
+      const wait = context.cooldown.take(interaction.user.id);
+      if (wait > 0) {
+        await respond(interaction, cooldownMessage(wait), { ephemeral: true });
+        return;
+      }
+      await deferAnswer(interaction);
+      await respond(interaction, await answerPayload(context, question, limit));
+    },
+    tell,
+  );
+}
+
+async function onChatInput(context: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
+  switch (interaction.commandName) {
+    case 'ask':
+      await answerInteraction(
+        context,
+        interaction,
+        interaction.options.getString('question', true),
+        interaction.options.getInteger('results') ?? DEFAULT_RESULTS,
+      );
+      return;
+    case 'sources':
+      await safely(
+        context.logger,
+        '/sources',
+        () => respond(interaction, renderSources(context.engine.articles)),
+        (message) => respond(interaction, message, { ephemeral: true }),
+      );
+      return;
+    case 'help':
+      await safely(
+        context.logger,
+        '/help',
+        () => respond(interaction, HELP_TEXT, { ephemeral: true }),
+        (message) => respond(interaction, message, { ephemeral: true }),
+      );
+      return;
+    default:
+      await respond(interaction, `I do not know the command /${interaction.commandName}.`, { ephemeral: true });
+  }
+}
+
+async function onContextMenu(context: BotContext, interaction: MessageContextMenuCommandInteraction): Promise<void> {
+  if (interaction.commandName !== ASK_CONTEXT_MENU) return;
+  const text = interaction.targetMessage.content;
+  if (!text.trim()) {
+    await respond(interaction, 'That message has no text to use as a question.', { ephemeral: true });
+    return;
+  }
+  await answerInteraction(context, interaction, text, DEFAULT_RESULTS);
+}
+
+async function onButton(context: BotContext, interaction: ButtonInteraction): Promise<void> {
+  const action = parseButtonId(interaction.customId);
+  const session = action ? context.sessions.get(action.key) : undefined;
+  if (!action || !session) {
+    await respond(interaction, EXPIRED, { ephemeral: true });
+    return;
+  }
+  const tell = (message: string) => respond(interaction, message, { ephemeral: true });
+  await safely(
+    context.logger,
+    `button ${action.kind}`,
+    async () => {
+      switch (action.kind) {
+        case 'more': {
+          await deferAnswer(interaction);
+          await respond(
+            interaction,
+            await morePayload(context, action.key, session.question, session.limit, action.offset),
+          );
+          return;
+        }
+        case 'source': {
+          const found = context.engine.passage(action.passageId);
+          if (!found) throw new UserError('That passage is no longer in the index (it was rebuilt). Ask again.');
+          const neighbours = context.engine.neighbours(action.passageId);
+          await respond(
+            interaction,
+            renderSource(neighbours, action.passageId, context.engine.citation(found.passage)),
+            { ephemeral: true },
+          );
+          return;
+        }
+        case 'feedback': {
+          await appendFeedback(context.feedbackFile, {
+            time: new Date().toISOString(),
+            question: session.question,
+            passageIds: session.passageIds,
+            abstained: session.abstained,
+            vote: action.vote,
+          });
+          await respond(interaction, 'Thanks, your feedback was recorded.', { ephemeral: true });
+          return;
+        }
+      }
+    },
+    tell,
+  );
+}
+
+/** The question in a message that mentions the bot: the text without the bot's mention. */
+export function questionFromMention(content: string, botUserId: string): string {
+  return content
+    .replace(new RegExp(`<@!?${botUserId}>`, 'g'), ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+async function onMessage(context: BotContext, message: Message, answerChannels: Set<string>): Promise<void> {
+  const botUser = message.client.user;
+  if (message.author.bot || message.system || !botUser) return;
+  const isDirect = message.channel.type === ChannelType.DM;
+  const mentioned = message.mentions.users.has(botUser.id);
+  const parentId = message.channel.isThread() ? message.channel.parentId : null;
+  const inAnswerChannel = answerChannels.has(message.channelId) || (parentId !== null && answerChannels.has(parentId));
+  if (!isDirect && !mentioned && !inAnswerChannel) return;
+  if (message.content === '' && message.attachments.size === 0 && inAnswerChannel && !mentioned) {
+    context.logger.warn(
+      { channelId: message.channelId },
+      'a message in an answer channel arrived without content: the Message Content intent is missing (enable it in the developer portal)',
+    );
+    return;
+  }
+  context.logger.debug({ channelId: message.channelId, length: message.content.length }, 'question by message');
+  await safely(
+    context.logger,
+    'answering a message',
+    async () => {
+      const question = validateQuestion(questionFromMention(message.content, botUser.id));
+      const wait = context.cooldown.take(message.author.id);
+      if (wait > 0) {
+        await replyToMessage(message, cooldownMessage(wait));
+        return;
+      }
+      if ('sendTyping' in message.channel) await message.channel.sendTyping().catch(() => undefined);
+      await replyToMessage(message, await answerPayload(context, question));
+    },
+    (text) => replyToMessage(message, text),
+  );
+}
+
+export function attachDispatch(client: Client, context: BotContext, answerChannelIds: string[]): void {
+  const answerChannels = new Set(answerChannelIds);
+  client.on(Events.InteractionCreate, (interaction) => {
+    const handled = interaction.isChatInputCommand()
+      ? onChatInput(context, interaction)
+      : interaction.isMessageContextMenuCommand()
+        ? onContextMenu(context, interaction)
+        : interaction.isButton()
+          ? onButton(context, interaction)
+          : Promise.resolve();
+    handled.catch((error: unknown) => context.logger.error({ err: error }, 'interaction handler failed'));
+  });
+  client.on(Events.MessageCreate, (message) => {
+    onMessage(context, message, answerChannels).catch((error: unknown) =>
+      context.logger.error({ err: error }, 'message handler failed'),
+    );
+  });
+}

@@ -1,0 +1,137 @@
+/**
+ * Starts the Discord bot: models in a worker thread, the index loaded once (and reloaded when `npm run index`
+ * writes a new one), the real discord.js client with no mentions allowed, and a clean shutdown.
+ */
+import { unwatchFile, watchFile } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
+import { AnswerEngine } from '../answering/engine.js';
+import type { Config } from '../config/config.js';
+import { resolveEmbeddingSpec } from '../embedding/model-spec.js';
+import { WorkerModels } from '../embedding/worker-client.js';
+import type { Logger } from '../logging/logger.js';
+import { UserError, errorMessage } from '../shared/errors.js';
+import { COMMANDS } from './commands/definitions.js';
+import type { BotContext } from './context.js';
+import { Cooldown } from './cooldown.js';
+import { attachDispatch } from './dispatch.js';
+import { NO_MENTIONS } from './respond.js';
+import { AnswerSessions } from './sessions.js';
+
+export interface RunningBot {
+  client: Client;
+  context: BotContext;
+  stop(): Promise<void>;
+}
+
+/** Intents: guild events and messages (mentions arrive with content even without Message Content), DMs. */
+export function intentsFor(config: Pick<Config, 'answerChannelIds'>): GatewayIntentBits[] {
+  const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
+  // Only answer channels need every message's text, which is the privileged Message Content intent.
+  if (config.answerChannelIds.length > 0) intents.push(GatewayIntentBits.MessageContent);
+  return intents;
+}
+
+function loginError(error: unknown, config: Config): Error {
+  const message = errorMessage(error);
+  if (/TokenInvalid|invalid token|401/i.test(message) || (error as { code?: string }).code === 'TokenInvalid') {
+    return new UserError(
+      'Discord rejected DISCORD_TOKEN as invalid. Copy the token again from the Bot page of your application in the Discord developer portal.',
+    );
+  }
+  if (/disallowed intent/i.test(message) || /4014/.test(message)) {
+    return new UserError(
+      `Discord refused the Message Content intent, which ANSWER_CHANNEL_IDS needs (${config.answerChannelIds.join(', ')}). ` +
+        'Switch on "Message Content Intent" on the Bot page of the developer portal, or leave ANSWER_CHANNEL_IDS empty.',
+    );
+  }
+  return error instanceof Error ? error : new Error(message);
+}
+
+export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
+  if (!config.discordToken) throw new UserError('DISCORD_TOKEN is not set.');
+  const models = await WorkerModels.start(resolveEmbeddingSpec(config), config, config.rerankModel);
+  let engine: AnswerEngine;
+  try {
+    engine = await AnswerEngine.open(config, { embedder: models, ...(models.hasReranker ? { reranker: models } : {}) });
+  } catch (error) {
+    await models.close();
+    throw error;
+  }
+  const context: BotContext = {
+    engine,
+    sessions: new AnswerSessions(),
+    cooldown: new Cooldown(config.cooldownSeconds),
+    feedbackFile: join(config.dataDir, 'feedback.jsonl'),
+    logger,
+  };
+  const client = new Client({
+    intents: intentsFor(config),
+    // DMs arrive for channels discord.js has not cached; without the Channel partial they would be dropped.
+    partials: [Partials.Channel],
+    allowedMentions: NO_MENTIONS,
+    ...(config.discordApiUrl ? { rest: { api: config.discordApiUrl } } : {}),
+  });
+  attachDispatch(client, context, config.answerChannelIds);
+
+  const currentFile = join(config.indexDir, 'CURRENT');
+  const reload = () => {
+    try {
+      if (engine.reloadIfChanged()) logger.info({ version: engine.indexVersion }, 'loaded the new index');
+    } catch (error) {
+      logger.error({ err: error }, 'the new index could not be loaded; still answering from the previous one');
+    }
+  };
+  watchFile(currentFile, { interval: 1000 }, reload);
+
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  try {
+    await client.login(config.discordToken);
+    await ready;
+  } catch (error) {
+    unwatchFile(currentFile, reload);
+    await client.destroy();
+    await models.close();
+    throw loginError(error, config);
+  }
+  logger.info(
+    { user: client.user?.tag, guilds: client.guilds.cache.size, articles: engine.articles.length },
+    'bot ready',
+  );
+  if (config.registerCommandsOnStart && client.application) {
+    if (config.discordGuildId) await client.application.commands.set(COMMANDS, config.discordGuildId);
+    else await client.application.commands.set(COMMANDS);
+    logger.info({ commands: COMMANDS.length, guild: config.discordGuildId ?? 'global' }, 'slash commands registered');
+  }
+  return {
+    client,
+    context,
+    stop: async () => {
+      unwatchFile(currentFile, reload);
+      await client.destroy();
+      await models.close();
+    },
+  };
+}
+
+/** Runs until SIGINT or SIGTERM, then shuts down cleanly (a signal during start-up waits for it to finish). */
+export async function runBot(config: Config, logger: Logger): Promise<number> {
+  let requestStop = () => {};
+  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+  const onSignal = () => requestStop();
+  // Listen before starting, so a signal that arrives while the bot starts is not the default "exit at once".
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let bot: RunningBot;
+  try {
+    bot = await startBot(config, logger);
+  } catch (error) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    throw error;
+  }
+  await stopRequested;
+  logger.info('shutting down');
+  await bot.stop();
+  return 0;
+}
