@@ -196,6 +196,9 @@ export class AnswerEngine {
     const { passages, hnsw } = this.index;
     const questionTerms = terms(question);
     const queryVector = await this.parts.embedder.embedQuery(question);
+    // When many answers come back from the model worker at once, give the event loop a turn between
+    // questions' synchronous ranking work, so heartbeats and other interactions are not held up behind them.
+    await new Promise((resolve) => setImmediate(resolve));
 
     const denseK = Math.min(passages.length, DENSE_CANDIDATES);
     const dense = denseK > 0 ? hnsw.searchKnn(Array.from(queryVector), denseK) : { neighbors: [], distances: [] };

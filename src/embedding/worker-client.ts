@@ -1,13 +1,15 @@
 /**
- * The bot's handle on the model worker: the same interfaces as the in-process embedder and cross-encoder,
- * with every call answered by the worker thread.
+ * The bot's handle on the model worker process: the same interfaces as the in-process embedder and
+ * cross-encoder, with every call answered by the worker (see worker.ts for why it is a process).
  */
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { UserError } from '../shared/errors.js';
 import type { TextEmbedder } from './embedder.js';
 import type { ModelLocations } from './load-model.js';
 import type { EmbeddingSpec } from './model-spec.js';
 import type { PassageScorer } from './reranker.js';
+import type { WorkerSetup } from './worker.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 type Pending = { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void };
@@ -18,13 +20,14 @@ export class WorkerModels implements TextEmbedder, PassageScorer {
   private readonly pending = new Map<number, Pending>();
 
   private constructor(
-    private readonly worker: Worker,
+    private readonly worker: ChildProcess,
     readonly spec: EmbeddingSpec,
     readonly dimensions: number,
     readonly fingerprint: string | undefined,
     readonly hasReranker: boolean,
   ) {
-    worker.on('message', (reply: WorkerReply) => {
+    worker.on('message', (message) => {
+      const reply = message as WorkerReply;
       if (!('id' in reply)) return;
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
@@ -41,18 +44,24 @@ export class WorkerModels implements TextEmbedder, PassageScorer {
     locations: ModelLocations,
     rerankModel: string | undefined,
   ): Promise<WorkerModels> {
-    // worker.ts under tsx (development, tests), worker.js when compiled; worker-entry.mjs loads either.
-    const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
-      workerData: { entry: new URL(`./worker.${extension}`, import.meta.url).href, spec, locations, rerankModel },
+    // worker.ts under tsx (development, tests), worker.js when compiled.
+    const typescript = import.meta.url.endsWith('.ts');
+    const worker = fork(fileURLToPath(new URL(`./worker.${typescript ? 'ts' : 'js'}`, import.meta.url)), [], {
+      serialization: 'advanced', // Float32Array vectors cross as typed arrays, not JSON
+      execArgv: typescript ? ['--import', 'tsx'] : [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    const setup: WorkerSetup = { spec, locations, rerankModel };
+    worker.send(setup);
     const ready = await new Promise<WorkerReply>((resolve, reject) => {
-      worker.once('message', resolve);
+      worker.once('message', (message) => resolve(message as WorkerReply));
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`model worker exited with code ${code} while starting`)));
     });
+    worker.removeAllListeners('exit');
+    worker.removeAllListeners('error');
     if (ready.type === 'failed') {
-      await worker.terminate();
+      worker.kill();
       throw ready.userError ? new UserError(ready.message) : new Error(ready.message);
     }
     if (ready.type !== 'ready') throw new Error(`model worker sent ${ready.type} before ready`);
@@ -67,8 +76,12 @@ export class WorkerModels implements TextEmbedder, PassageScorer {
   private request(body: RequestBody): Promise<WorkerReply> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      if (!this.worker.connected) {
+        reject(new Error('the model worker is not running'));
+        return;
+      }
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...body, id });
+      this.worker.send({ ...body, id });
     });
   }
 
@@ -92,6 +105,11 @@ export class WorkerModels implements TextEmbedder, PassageScorer {
   }
 
   async close(): Promise<void> {
-    await this.worker.terminate();
+    if (this.worker.exitCode !== null || this.worker.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.disconnect(); // the worker exits on disconnect
+    const timer = setTimeout(() => this.worker.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
   }
 }

@@ -1,8 +1,9 @@
 /**
- * Worker thread that owns the models. onnxruntime-node's inference is a synchronous native call; running it
- * here keeps the bot's event loop free for gateway heartbeats and other users' interactions.
+ * The model worker: a child process that owns the models. onnxruntime-node's inference is a synchronous
+ * native call; running it here keeps the bot's event loop free for gateway heartbeats and other users.
+ * A process rather than a worker thread, because onnxruntime-node 1.14's native binding is not safe to load
+ * in worker threads or to tear down with them (it can abort the whole process).
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { InProcessEmbedder } from './embedder.js';
 import type { ModelLocations } from './load-model.js';
 import type { EmbeddingSpec } from './model-spec.js';
@@ -10,23 +11,24 @@ import { CrossEncoder } from './reranker.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
 import { UserError, errorMessage } from '../shared/errors.js';
 
-interface Setup {
+export interface WorkerSetup {
   spec: EmbeddingSpec;
   locations: ModelLocations;
   rerankModel: string | undefined;
 }
 
-const port = parentPort;
-if (!port) throw new Error('worker.ts must run in a worker thread');
-const setup = workerData as Setup;
+const send = (message: WorkerReply) => process.send?.(message);
+// When the bot goes away (or closes us), so do we.
+process.on('disconnect', () => process.exit(0));
 
-const reply = (message: WorkerReply) => port.postMessage(message);
-
+const setup = await new Promise<WorkerSetup>((resolve) =>
+  process.once('message', (message) => resolve(message as WorkerSetup)),
+);
 try {
   const embedder = await InProcessEmbedder.load(setup.spec, setup.locations);
   const reranker = setup.rerankModel ? await CrossEncoder.load(setup.rerankModel, setup.locations) : undefined;
-  reply({ type: 'ready', dimensions: embedder.dimensions, fingerprint: embedder.fingerprint });
-  port.on('message', (request: WorkerRequest) => {
+  process.on('message', (message) => {
+    const request = message as WorkerRequest;
     const run = async (): Promise<WorkerReply> => {
       switch (request.type) {
         case 'query':
@@ -42,8 +44,9 @@ try {
           return { type: 'scores', id: request.id, scores: await reranker.score(request.question, request.passages) };
       }
     };
-    run().then(reply, (error: unknown) => reply({ type: 'error', id: request.id, message: errorMessage(error) }));
+    run().then(send, (error: unknown) => send({ type: 'error', id: request.id, message: errorMessage(error) }));
   });
+  send({ type: 'ready', dimensions: embedder.dimensions, fingerprint: embedder.fingerprint });
 } catch (error) {
-  reply({ type: 'failed', message: errorMessage(error), userError: error instanceof UserError });
+  send({ type: 'failed', message: errorMessage(error), userError: error instanceof UserError });
 }
