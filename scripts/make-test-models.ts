@@ -18,6 +18,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import onnxProto from 'onnx-proto';
+import { prng } from './random.js';
 
 const { onnx } = onnxProto;
 
@@ -43,22 +44,11 @@ function hashString(text: string): number {
   return hash >>> 0;
 }
 
-/** mulberry32: a small, well-known deterministic PRNG. */
-function prng(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function unitVector(token: string): number[] {
   const random = prng(hashString(token));
   const vector: number[] = [];
   for (let i = 0; i < DIMENSIONS; i += 2) {
-    // Box-Muller: Gaussian coordinates give directions spread evenly over the sphere.
+    // Box-Muller, both outputs: Gaussian coordinates give directions spread evenly over the sphere.
     const u = Math.max(random(), 1e-12);
     const v = random();
     const r = Math.sqrt(-2 * Math.log(u));
