@@ -89,6 +89,15 @@ describe('loading a model that cannot be had', () => {
     );
   });
 
+  it('looks in MODELS_DIR before the download cache', async () => {
+    // A broken copy under the same id in the download cache must not shadow the model in MODELS_DIR.
+    const cacheDir = mkdtempSync(join(tmpdir(), 'cache-'));
+    makeTestModels(cacheDir, 9);
+    const config = testConfig({ MODEL_CACHE_DIR: cacheDir });
+    const embedder = await InProcessEmbedder.load(resolveEmbeddingSpec(config), config);
+    assert.equal(embedder.dimensions, 64);
+  });
+
   it('says so when the ONNX file is IR version 9 or newer', async () => {
     const modelsDir = mkdtempSync(join(tmpdir(), 'ir9-'));
     makeTestModels(modelsDir, 9);

@@ -34,7 +34,7 @@ export class InProcessEmbedder implements TextEmbedder {
   ) {}
 
   static async load(spec: EmbeddingSpec, locations: ModelLocations): Promise<InProcessEmbedder> {
-    configureTransformers(locations);
+    configureTransformers(locations, spec.modelId);
     let extractor: Extractor;
     try {
       // The pipeline's declared return type is a union over all tasks; feature-extraction returns a Tensor.

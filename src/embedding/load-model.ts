@@ -12,14 +12,20 @@ import { UserError, errorMessage } from '../shared/errors.js';
 
 export type ModelLocations = Pick<Config, 'modelsDir' | 'allowRemoteModels' | 'modelCacheDir'>;
 
-/** transformers.js keeps its settings in one global object; every load sets them the same way. */
-export function configureTransformers(locations: ModelLocations): void {
+/**
+ * transformers.js keeps its settings in one global object; every load sets them for the model it loads.
+ * transformers.js looks in its download cache before the local model path, so when MODELS_DIR holds the
+ * model the cache is switched off for that load: MODELS_DIR comes first, as documented.
+ */
+export function configureTransformers(locations: ModelLocations, modelId: string): void {
   env.allowLocalModels = locations.modelsDir !== undefined;
   if (locations.modelsDir !== undefined) env.localModelPath = `${locations.modelsDir}/`;
   env.allowRemoteModels = locations.allowRemoteModels;
   // The default cache lives inside node_modules, which `npm ci` wipes; keep downloads in the data folder.
   env.cacheDir = locations.modelCacheDir;
-  env.useFSCache = true;
+  const inModelsDir =
+    locations.modelsDir !== undefined && existsSync(join(locations.modelsDir, modelId, 'config.json'));
+  env.useFSCache = !inModelsDir;
 }
 
 /** ONNX ModelProto starts with field 1 (ir_version) as a varint: read it without parsing the whole file. */

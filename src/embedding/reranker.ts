@@ -29,7 +29,7 @@ export class CrossEncoder implements PassageScorer {
   ) {}
 
   static async load(modelId: string, locations: ModelLocations): Promise<CrossEncoder> {
-    configureTransformers(locations);
+    configureTransformers(locations, modelId);
     try {
       // transformers.js 2.x types these loosely (JSDoc); the shapes used are declared above.
       const tokenizer = (await AutoTokenizer.from_pretrained(modelId)) as unknown as Tokenizer;
