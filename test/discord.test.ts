@@ -283,6 +283,20 @@ describe('the Discord bot against a fake Discord', TEST_TIMEOUT, () => {
     assert.match(answer.embeds?.[0]?.description ?? '', /PCS and FBU unions/);
   });
 
+  it('waits and retries when Discord answers 429 Too Many Requests', async () => {
+    fake.rateLimit('POST', `/channels/${CHANNEL_ID}/messages`);
+    const messageId = fake.postMessage({ content: `<@${BOT_ID}> Who is Justin Madders?`, mentionBot: true });
+    const attempts = () =>
+      fake.requests.filter(
+        (request) => request.method === 'POST' && bodyOf(request).message_reference?.message_id === messageId,
+      );
+    await fake.waitForRequest((request) => bodyOf(request).message_reference?.message_id === messageId);
+    const deadline = Date.now() + 10_000;
+    while (attempts().length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(attempts().length, 2, 'the first attempt was refused with 429 and retried once');
+    assert.match(allText(bodyOf(attempts()[1] as RecordedRequest)), /Labour MP for Ellesmere Port/);
+  });
+
   it('answers 50 questions sent at once', async () => {
     const tokens = Array.from(
       { length: 50 },

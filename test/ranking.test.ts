@@ -5,7 +5,7 @@ import { hitRank, normalizeForMatch, parseQuestionFile, scoreResults } from '../
 import type { Answer, AnswerPassage } from '../src/answering/engine.js';
 import { citationText, markBestSentence, paragraphLabel } from '../src/answering/format-text.js';
 import { reciprocalRankFusion } from '../src/answering/fusion.js';
-import { coverage } from '../src/answering/lexical.js';
+import { LexicalIndex, coverage } from '../src/answering/lexical.js';
 import { validateQuestion } from '../src/answering/question.js';
 import {
   bestSentence,
@@ -97,6 +97,39 @@ describe('coverage', () => {
     assert.equal(coverage(question, 'A junior doctor resigned live on national television.', idf), 1);
     assert.equal(coverage(question, 'He resigned.', idf), 3 / 5);
     assert.equal(coverage([], 'anything', idf), 0);
+  });
+});
+
+describe('LexicalIndex', () => {
+  const documents = (count: number) =>
+    Array.from({ length: count }, (_, label) => ({
+      label,
+      text: `Junior doctors on strike, report ${label}.${label === 7 ? ' Cameron Panting spoke.' : ''}${label % 2 ? ' Nurses joined.' : ''}`,
+    }));
+
+  it('ranks by BM25 over stemmed terms', () => {
+    const index = new LexicalIndex(documents(20));
+    assert.equal(index.query('Who is Cameron Panting?', 5)[0]?.label, 7);
+    assert.ok(index.idf('pant') > index.idf('doctor'));
+  });
+
+  it('leaves words found in most passages of a large corpus out of the search, keeping the rare ones', () => {
+    const index = new LexicalIndex(documents(3000));
+    assert.deepEqual(index.searchWords('Did junior doctors hear Cameron Panting?'), ['hear', 'cameron', 'panting']);
+    assert.equal(index.query('Did junior doctors hear Cameron Panting?', 3)[0]?.label, 7);
+    // Only common words: the two rarest are kept, so the question still finds passages.
+    assert.deepEqual(index.searchWords('nurses junior doctors strike'), ['nurses', 'junior']);
+  });
+
+  it('searches every word of a small corpus', () => {
+    const index = new LexicalIndex(documents(50));
+    assert.deepEqual(index.searchWords('Did junior doctors hear Cameron Panting?'), [
+      'junior',
+      'doctors',
+      'hear',
+      'cameron',
+      'panting',
+    ]);
   });
 });
 

@@ -5,6 +5,10 @@
 import MiniSearch from 'minisearch';
 import { termOf, terms, words } from '../text/terms.js';
 
+/** A query word is "common" above this share of passages, once it is in more than COMMON_FLOOR of them. */
+export const COMMON_SHARE = 0.1;
+export const COMMON_FLOOR = 1000;
+
 export interface LexicalDocument {
   /** Position in the index's passage list. */
   label: number;
@@ -38,10 +42,33 @@ export class LexicalIndex {
     this.size = documents.length;
   }
 
+  /**
+   * The question's words worth searching. In a large corpus a word found in most passages ("doctors" in a
+   * corpus about a doctors' strike) adds almost nothing to BM25's order but costs a pass over a huge posting
+   * list, so words in more than COMMON_SHARE of the passages (and more than COMMON_FLOOR of them) are left
+   * out — unless nothing else is left, when the two rarest are kept.
+   */
+  searchWords(question: string): string[] {
+    const withTerms = words(question)
+      .map((word) => ({ word, term: termOf(word) }))
+      .filter((entry): entry is { word: string; term: string } => entry.term !== undefined);
+    const common = (term: string) => {
+      const df = this.documentFrequency.get(term) ?? 0;
+      return df > COMMON_FLOOR && df > COMMON_SHARE * this.size;
+    };
+    const kept = withTerms.filter((entry) => !common(entry.term));
+    if (kept.length > 0) return kept.map((entry) => entry.word);
+    return withTerms
+      .sort((a, b) => (this.documentFrequency.get(a.term) ?? 0) - (this.documentFrequency.get(b.term) ?? 0))
+      .slice(0, 2)
+      .map((entry) => entry.word);
+  }
+
   query(question: string, limit: number): LexicalHit[] {
-    if (terms(question).length === 0) return [];
+    const searchWords = this.searchWords(question);
+    if (searchWords.length === 0) return [];
     return this.search
-      .search(question, { combineWith: 'OR', prefix: false, fuzzy: false })
+      .search(searchWords.join(' '), { combineWith: 'OR', prefix: false, fuzzy: false })
       .slice(0, limit)
       .map((result) => ({ label: Number(result.id), score: result.score }));
   }

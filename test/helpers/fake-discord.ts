@@ -68,6 +68,8 @@ export class FakeDiscord {
     resolve: (request: RecordedRequest) => void;
   }[] = [];
   port = 0;
+  /** Paths that answer the next request with 429 Too Many Requests, as Discord's rate limits do. */
+  private readonly rateLimited = new Map<string, number>();
 
   constructor(private readonly options: FakeDiscordOptions = {}) {
     this.server = createServer((request, response) => {
@@ -77,6 +79,11 @@ export class FakeDiscord {
     });
     this.gateway = new WebSocketServer({ server: this.server, path: '/gateway' });
     this.gateway.on('connection', (socket) => this.handleGateway(socket));
+  }
+
+  /** The next `times` requests to this method and path get a 429 with `retry_after` seconds. */
+  rateLimit(method: string, path: string, times = 1): void {
+    this.rateLimited.set(`${method} ${path}`, times);
   }
 
   async start(): Promise<this> {
@@ -152,6 +159,23 @@ export class FakeDiscord {
       return;
     }
     this.record({ method, path, body, authorization });
+
+    const limited = this.rateLimited.get(`${method} ${path}`) ?? 0;
+    if (limited > 0) {
+      this.rateLimited.set(`${method} ${path}`, limited - 1);
+      response
+        .writeHead(429, {
+          'content-type': 'application/json',
+          'retry-after': '1',
+          'x-ratelimit-limit': '5',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset-after': '0.5',
+          'x-ratelimit-bucket': 'fake-bucket',
+          'x-ratelimit-scope': 'user',
+        })
+        .end(JSON.stringify({ message: 'You are being rate limited.', retry_after: 0.5, global: false }));
+      return;
+    }
 
     if (method === 'GET' && path === '/gateway/bot') {
       send(200, {
