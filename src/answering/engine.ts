@@ -88,6 +88,23 @@ const SENTENCE_CANDIDATES = 20;
 const JUDGED_CANDIDATES = 10;
 export const MAX_RESULTS = 15;
 
+/** The passage behind a "Show source" button: it and its neighbours, with the article's citation. */
+export interface PassageSource {
+  passages: IndexedPassage[];
+  citation: Citation;
+}
+
+/**
+ * What the Discord bot needs from answering, whether the engine runs in this process or in the answering
+ * worker (answering/remote-engine.ts). Newer indexes are picked up before each answer.
+ */
+export interface AnswerService {
+  answer(question: string, options?: AnswerOptions): Promise<Answer>;
+  listArticles(): Promise<IndexedArticle[]>;
+  source(passageId: string): Promise<PassageSource | undefined>;
+  close(): Promise<void>;
+}
+
 export interface EngineParts {
   embedder: TextEmbedder;
   reranker?: PassageScorer;
@@ -108,7 +125,7 @@ function citationOf(passage: IndexedPassage, article: IndexedArticle | undefined
   return citation;
 }
 
-export class AnswerEngine {
+export class AnswerEngine implements AnswerService {
   private index!: LoadedIndex;
   private lexical!: LexicalIndex;
   private articlesById = new Map<string, IndexedArticle>();
@@ -171,6 +188,16 @@ export class AnswerEngine {
     return passage ? { passage, label } : undefined;
   }
 
+  async listArticles(): Promise<IndexedArticle[]> {
+    this.reloadIfChanged();
+    return this.index.articles;
+  }
+
+  async source(passageId: string): Promise<PassageSource | undefined> {
+    const found = this.passage(passageId);
+    return found ? { passages: this.neighbours(passageId), citation: this.citation(found.passage) } : undefined;
+  }
+
   /** The passages just before and after one, from the same article (for "Show source"). */
   neighbours(id: string, each = 1): IndexedPassage[] {
     const found = this.passage(id);
@@ -196,9 +223,6 @@ export class AnswerEngine {
     const { passages, hnsw } = this.index;
     const questionTerms = terms(question);
     const queryVector = await this.parts.embedder.embedQuery(question);
-    // When many answers come back from the model worker at once, give the event loop a turn between
-    // questions' synchronous ranking work, so heartbeats and other interactions are not held up behind them.
-    await new Promise((resolve) => setImmediate(resolve));
 
     const denseK = Math.min(passages.length, DENSE_CANDIDATES);
     const dense = denseK > 0 ? hnsw.searchKnn(Array.from(queryVector), denseK) : { neighbors: [], distances: [] };

@@ -1,11 +1,11 @@
-import type { AnswerEngine } from '../answering/engine.js';
+import type { AnswerService } from '../answering/engine.js';
 import type { Logger } from '../logging/logger.js';
 import type { Cooldown } from './cooldown.js';
 import type { AnswerSessions } from './sessions.js';
 
 /** What every handler gets: the answering engine and the bot's small pieces of state. */
 export interface BotContext {
-  engine: AnswerEngine;
+  engine: AnswerService;
   sessions: AnswerSessions;
   cooldown: Cooldown;
   feedbackFile: string;

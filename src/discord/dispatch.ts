@@ -69,7 +69,7 @@ async function onChatInput(context: BotContext, interaction: ChatInputCommandInt
       await safely(
         context.logger,
         '/sources',
-        () => respond(interaction, renderSources(context.engine.articles)),
+        async () => respond(interaction, renderSources(await context.engine.listArticles())),
         (message) => respond(interaction, message, { ephemeral: true }),
       );
       return;
@@ -118,14 +118,11 @@ async function onButton(context: BotContext, interaction: ButtonInteraction): Pr
           return;
         }
         case 'source': {
-          const found = context.engine.passage(action.passageId);
+          const found = await context.engine.source(action.passageId);
           if (!found) throw new UserError('That passage is no longer in the index (it was rebuilt). Ask again.');
-          const neighbours = context.engine.neighbours(action.passageId);
-          await respond(
-            interaction,
-            renderSource(neighbours, action.passageId, context.engine.citation(found.passage)),
-            { ephemeral: true },
-          );
+          await respond(interaction, renderSource(found.passages, action.passageId, found.citation), {
+            ephemeral: true,
+          });
           return;
         }
         case 'feedback': {

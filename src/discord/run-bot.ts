@@ -1,14 +1,11 @@
 /**
- * Starts the Discord bot: models in a worker thread, the index loaded once (and reloaded when `npm run index`
- * writes a new one), the real discord.js client with no mentions allowed, and a clean shutdown.
+ * Starts the Discord bot: answering (models and index) in a worker process that reloads the index when
+ * `npm run index` writes a new one, the real discord.js client with no mentions allowed, a clean shutdown.
  */
-import { unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
-import { AnswerEngine } from '../answering/engine.js';
+import { RemoteAnswerEngine } from '../answering/remote-engine.js';
 import type { Config } from '../config/config.js';
-import { resolveEmbeddingSpec } from '../embedding/model-spec.js';
-import { WorkerModels } from '../embedding/worker-client.js';
 import type { Logger } from '../logging/logger.js';
 import { UserError, errorMessage } from '../shared/errors.js';
 import { COMMANDS } from './commands/definitions.js';
@@ -50,14 +47,7 @@ function loginError(error: unknown, config: Config): Error {
 
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
   if (!config.discordToken) throw new UserError('DISCORD_TOKEN is not set.');
-  const models = await WorkerModels.start(resolveEmbeddingSpec(config), config, config.rerankModel);
-  let engine: AnswerEngine;
-  try {
-    engine = await AnswerEngine.open(config, { embedder: models, ...(models.hasReranker ? { reranker: models } : {}) });
-  } catch (error) {
-    await models.close();
-    throw error;
-  }
+  const engine = await RemoteAnswerEngine.start(config, (version) => logger.info({ version }, 'loaded the new index'));
   const context: BotContext = {
     engine,
     sessions: new AnswerSessions(),
@@ -74,30 +64,17 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   });
   attachDispatch(client, context, config.answerChannelIds);
 
-  const currentFile = join(config.indexDir, 'CURRENT');
-  const reload = () => {
-    try {
-      if (engine.reloadIfChanged()) logger.info({ version: engine.indexVersion }, 'loaded the new index');
-    } catch (error) {
-      logger.error({ err: error }, 'the new index could not be loaded; still answering from the previous one');
-    }
-  };
-  watchFile(currentFile, { interval: 1000 }, reload);
-
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   try {
     await client.login(config.discordToken);
     await ready;
   } catch (error) {
-    unwatchFile(currentFile, reload);
     await client.destroy();
-    await models.close();
+    await engine.close();
     throw loginError(error, config);
   }
-  logger.info(
-    { user: client.user?.tag, guilds: client.guilds.cache.size, articles: engine.articles.length },
-    'bot ready',
-  );
+  const articles = (await engine.listArticles()).length;
+  logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, articles }, 'bot ready');
   if (config.registerCommandsOnStart && client.application) {
     if (config.discordGuildId) await client.application.commands.set(COMMANDS, config.discordGuildId);
     else await client.application.commands.set(COMMANDS);
@@ -107,9 +84,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     client,
     context,
     stop: async () => {
-      unwatchFile(currentFile, reload);
       await client.destroy();
-      await models.close();
+      await engine.close();
     },
   };
 }

@@ -11,7 +11,6 @@ export async function answerPayload(
   question: string,
   limit = DEFAULT_RESULTS,
 ): Promise<MessagePayload> {
-  context.engine.reloadIfChanged();
   const answer = await context.engine.answer(question, { limit });
   const key = context.sessions.create({
     question: answer.question,
