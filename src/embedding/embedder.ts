@@ -1,7 +1,7 @@
 /**
  * Text → unit vectors with a transformers.js feature-extraction pipeline, applying the model's pooling and its
- * query/passage prefixes. This runs inference on the calling thread; the bot wraps it in a worker
- * (embedding/worker-client) so the event loop never waits behind a model call.
+ * query/passage prefixes. This runs inference on the calling thread; the bot runs it inside its answering
+ * worker process (answering/worker.ts) so its event loop never waits behind a model call.
  */
 import { pipeline } from '@xenova/transformers';
 import { configureTransformers, explainModelLoadFailure, modelFingerprint, type ModelLocations } from './load-model.js';

@@ -1,0 +1,86 @@
+/**
+ * `npm run bench [-- --full] [-- --quick] [-- --report-only]`: measures vector search, answering latency,
+ * indexing and start-up, and writes bench/results/results.json, recall-vs-speed.svg and report.md.
+ * --full adds the 1M-vector run (long: about 20 minutes of index building on 2 cores); --quick shrinks
+ * every size for a smoke run; --report-only redraws the report and chart from an existing results.json.
+ */
+import { cpus } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { benchIndexing, benchLatency, benchStartup, buildSeedIndex, copySeedIndexEnv } from './pipeline.js';
+import { renderChart, renderReport } from './report.js';
+import { benchVectors, type VectorResult } from './vectors.js';
+import { DEFAULT_HNSW } from '../src/vector-index/store.js';
+
+const { values } = parseArgs({
+  options: { full: { type: 'boolean' }, quick: { type: 'boolean' }, 'report-only': { type: 'boolean' } },
+});
+const quick = values.quick === true;
+const out = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(out, { recursive: true });
+if (values['report-only']) {
+  const saved = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Parameters<typeof renderReport>[0];
+  writeFileSync(join(out, 'recall-vs-speed.svg'), renderChart(saved.vectors));
+  writeFileSync(join(out, 'report.md'), renderReport(saved));
+  process.exit(0);
+}
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const started = performance.now();
+
+const machine = {
+  cores: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+  date: new Date().toISOString(),
+};
+log(`bench on ${machine.cores} cores (${machine.cpu}), Node ${machine.node}`);
+
+const efs = [10, 20, 50, 100, 200, 400];
+const sizes = quick ? [2_000, 10_000] : [10_000, 100_000, ...(values.full ? [1_000_000] : [])];
+const vectors: VectorResult[] = [];
+for (const size of sizes) {
+  log(`vector search, ${size} passages`);
+  vectors.push(
+    benchVectors(size, {
+      m: DEFAULT_HNSW.m,
+      efConstruction: DEFAULT_HNSW.efConstruction,
+      efs,
+      queries: size >= 100_000 ? 100 : 200,
+      log,
+    }),
+  );
+}
+
+log('answering latency, seed corpus (66 passages)');
+const seedEnv = copySeedIndexEnv();
+await buildSeedIndex(seedEnv);
+const latencySeed = await benchLatency(seedEnv, log);
+
+const articles = quick ? 500 : 12_500;
+log(`indexing, ${articles} synthetic articles`);
+const indexing = await benchIndexing(articles, log);
+log(`answering latency, ${indexing.result.passages} passages`);
+const latencyLarge = await benchLatency(indexing.env, log);
+log(`start-up, ${indexing.result.passages} passages`);
+const startup = await benchStartup(indexing.env);
+log(`  ready in ${(startup.msToReady / 1000).toFixed(2)} s, ${(startup.rssBytes / 2 ** 20).toFixed(0)} MiB resident`);
+
+const results = {
+  machine,
+  defaults: { ...DEFAULT_HNSW, searchEf: 100 },
+  vectors,
+  latency: { seed: latencySeed, large: latencyLarge },
+  indexing: indexing.result,
+  startup,
+  totalSeconds: (performance.now() - started) / 1000,
+  quick,
+};
+writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(out, 'recall-vs-speed.svg'), renderChart(vectors));
+writeFileSync(join(out, 'report.md'), renderReport(results));
+log(`done in ${results.totalSeconds.toFixed(0)} s: bench/results/report.md`);
+
+export type BenchResults = typeof results;
