@@ -9,9 +9,11 @@ import { InProcessEmbedder, cosine, type TextEmbedder } from '../embedding/embed
 import { resolveEmbeddingSpec } from '../embedding/model-spec.js';
 import { CrossEncoder, type PassageScorer } from '../embedding/reranker.js';
 import {
+  checkCompatible,
   checkModel,
   currentVersion,
   loadIndex,
+  readManifest,
   type IndexedArticle,
   type IndexedPassage,
   type LoadedIndex,
@@ -143,7 +145,9 @@ export class AnswerEngine implements AnswerService {
   static async open(config: Config, parts: Partial<EngineParts> = {}): Promise<AnswerEngine> {
     const spec = resolveEmbeddingSpec(config);
     // Check the index first: a missing index is a quicker, clearer message than a model download.
-    loadIndex(config.indexDir, spec, config.searchEf);
+    // The manifest is enough for that; the index itself is loaded once, below.
+    const { manifest, path } = readManifest(config.indexDir);
+    checkCompatible(manifest, spec, path);
     const embedder = parts.embedder ?? (await InProcessEmbedder.load(spec, config));
     const reranker =
       parts.reranker ?? (config.rerankModel ? await CrossEncoder.load(config.rerankModel, config) : undefined);

@@ -21,21 +21,29 @@ export interface LexicalHit {
 }
 
 export class LexicalIndex {
-  private readonly search: MiniSearch<LexicalDocument>;
+  private readonly search: MiniSearch<{ label: number; terms: string[] }>;
   private readonly documentFrequency = new Map<string, number>();
   readonly size: number;
 
   constructor(documents: LexicalDocument[]) {
-    this.search = new MiniSearch<LexicalDocument>({
+    // Each passage is turned into terms once; MiniSearch indexes those terms as they are, and turns only
+    // questions into terms at search time.
+    this.search = new MiniSearch<{ label: number; terms: string[] }>({
       idField: 'label',
-      fields: ['text'],
-      tokenize: (text) => words(text),
-      processTerm: (word) => termOf(word) ?? null,
-      searchOptions: { bm25: { k: 1.2, b: 0.75, d: 0 } },
+      fields: ['terms'],
+      extractField: (document, field) => (field === 'terms' ? document.terms.join(' ') : String(document.label)),
+      tokenize: (text) => (text === '' ? [] : text.split(' ')),
+      processTerm: (term) => term,
+      searchOptions: {
+        bm25: { k: 1.2, b: 0.75, d: 0 },
+        tokenize: (text) => words(text),
+        processTerm: (word) => termOf(word) ?? null,
+      },
     });
-    this.search.addAll(documents);
     for (const document of documents) {
-      for (const term of new Set(terms(document.text))) {
+      const documentTerms = terms(document.text);
+      this.search.add({ label: document.label, terms: documentTerms });
+      for (const term of new Set(documentTerms)) {
         this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
       }
     }

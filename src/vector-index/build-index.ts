@@ -21,6 +21,7 @@ import {
   acquireIndexLock,
   buildHnsw,
   checkCompatible,
+  filesIntact,
   loadIndex,
   readManifest,
   removeStaleVersions,
@@ -104,14 +105,29 @@ function folderBytes(path: string): number {
   );
 }
 
-/** The previous index when its vectors can be reused with these settings; undefined otherwise. */
-function previousIndex(config: Config, spec: EmbeddingSpec, logger: Logger): LoadedIndex | undefined {
+/** The previous build's manifest when its vectors can be reused with these settings; undefined otherwise. */
+function previousManifest(
+  config: Config,
+  spec: EmbeddingSpec,
+  logger: Logger,
+): { manifest: Manifest; path: string } | undefined {
   try {
-    const { manifest, path } = readManifest(config.indexDir);
-    checkCompatible(manifest, spec, path);
+    const found = readManifest(config.indexDir);
+    checkCompatible(found.manifest, spec, found.path);
+    return found;
+  } catch (error) {
+    if (!(error instanceof UserError && /no index/.test(error.message))) {
+      logger.info({ reason: errorMessage(error) }, 'previous index not reusable; embedding every passage');
+    }
+    return undefined;
+  }
+}
+
+/** The previous index, loaded for its vectors; undefined (and every passage embedded) when it is damaged. */
+function loadPrevious(config: Config, spec: EmbeddingSpec, logger: Logger): LoadedIndex | undefined {
+  try {
     return loadIndex(config.indexDir, spec, 10);
   } catch (error) {
-    if (error instanceof UserError && /no index/.test(error.message)) return undefined;
     logger.info({ reason: errorMessage(error) }, 'previous index not reusable; embedding every passage');
     return undefined;
   }
@@ -141,22 +157,25 @@ export async function buildIndex({ config, logger, embedder, onProgress }: Build
   const release = acquireIndexLock(config.indexDir);
   try {
     let fingerprint = embedder?.fingerprint ?? modelFingerprint(spec.modelId, config);
-    let previous = previousIndex(config, spec, logger);
-    const sameModelFiles = (index: LoadedIndex) =>
-      fingerprint !== undefined && index.manifest.model.fingerprint === fingerprint;
-    if (previous && fingerprint !== undefined && !sameModelFiles(previous)) {
+    let reusable = previousManifest(config, spec, logger);
+    const sameModelFiles = (manifest: Manifest) =>
+      fingerprint !== undefined && manifest.model.fingerprint === fingerprint;
+    if (reusable && fingerprint !== undefined && !sameModelFiles(reusable.manifest)) {
       logger.info('the model files changed since the last build; embedding every passage');
-      previous = undefined;
+      reusable = undefined;
     }
+    // Nothing changed: decided from the manifest alone, without loading the index.
     if (
-      previous &&
-      sameModelFiles(previous) &&
-      previous.manifest.corpusHash === corpus.hash &&
-      previous.manifest.pipeline === PIPELINE
+      reusable &&
+      sameModelFiles(reusable.manifest) &&
+      reusable.manifest.corpusHash === corpus.hash &&
+      reusable.manifest.pipeline === PIPELINE &&
+      filesIntact(reusable.manifest, reusable.path)
     ) {
       removeStaleVersions(config.indexDir);
-      return summary({ embedded: 0, reused: passages.length, bytes: folderBytes(previous.path), upToDate: true });
+      return summary({ embedded: 0, reused: passages.length, bytes: folderBytes(reusable.path), upToDate: true });
     }
+    const previous = reusable ? loadPrevious(config, spec, logger) : undefined;
 
     const cached = new Map<string, Float32Array>();
     previous?.passages.forEach((passage, label) => {

@@ -31,6 +31,7 @@ import { UserError, errorMessage } from '../shared/errors.js';
 
 export const FORMAT_VERSION = 1;
 const CURRENT_FILE = 'CURRENT';
+const DATA_FILES = ['passages.json', 'vectors.hnsw'];
 const LOCK_FILE = '.lock';
 
 export interface HnswParameters {
@@ -54,6 +55,8 @@ export interface Manifest {
   corpusHash: string;
   createdAt: string;
   dropped: Partial<Record<BoilerplateKind, number>>;
+  /** Sizes of the data files, written last, so a quick check can tell a damaged index without loading it. */
+  files?: Record<string, number>;
 }
 
 export interface IndexedArticle extends ArticleMetadata {
@@ -234,7 +237,8 @@ export function writeIndex(
   writeDurable(join(staging, 'passages.json'), JSON.stringify(rest));
   hnsw.writeIndexSync(join(staging, 'vectors.hnsw'));
   fsyncFile(join(staging, 'vectors.hnsw'));
-  writeDurable(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const files = Object.fromEntries(DATA_FILES.map((file) => [file, statSync(join(staging, file)).size]));
+  writeDurable(join(staging, 'manifest.json'), `${JSON.stringify({ ...manifest, files }, null, 2)}\n`);
   renameSync(staging, join(indexDir, version));
   const pointer = join(indexDir, `${CURRENT_FILE}.${process.pid}.tmp`);
   writeDurable(pointer, `${version}\n`);
@@ -244,6 +248,16 @@ export function writeIndex(
     0,
   );
   return { bytes, version };
+}
+
+/** True when the data files have the sizes the manifest recorded (a cheap check, not a full load). */
+export function filesIntact(manifest: Manifest, path: string): boolean {
+  if (!manifest.files) return false;
+  try {
+    return DATA_FILES.every((file) => statSync(join(path, file)).size === manifest.files?.[file]);
+  } catch {
+    return false;
+  }
 }
 
 /** Removes versions that are not live and leftovers of interrupted builds. Call while holding the lock. */
