@@ -358,6 +358,17 @@ describe('the Discord bot with options', TEST_TIMEOUT, () => {
     bots = [];
   });
 
+  it('registers its commands in DISCORD_GUILD_ID at start when REGISTER_COMMANDS_ON_START is set', async () => {
+    const { env } = workspace();
+    const { bot } = await startTestBot(fake, env, { registerCommandsOnStart: true, discordGuildId: GUILD_ID });
+    bots.push(bot);
+    const put = await fake.waitForRequest((request) => request.method === 'PUT');
+    assert.equal(put.path, `/applications/${APP_ID}/guilds/${GUILD_ID}/commands`);
+    assert.equal((put.body as unknown as unknown[]).length, 4);
+    await bot.stop();
+    bots = [];
+  });
+
   it('tells a user who asks too quickly to wait, ephemerally', async () => {
     const { env } = workspace();
     const { bot } = await startTestBot(fake, env, { cooldownSeconds: 30 });
