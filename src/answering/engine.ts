@@ -199,14 +199,16 @@ export class AnswerEngine implements AnswerService {
 
   async source(passageId: string): Promise<PassageSource | undefined> {
     const found = this.passage(passageId);
-    return found ? { passages: this.neighbours(passageId), citation: this.citation(found.passage) } : undefined;
+    return found ? { passages: this.neighboursOf(found), citation: this.citation(found.passage) } : undefined;
   }
 
   /** The passages just before and after one, from the same article (for "Show source"). */
   neighbours(id: string, each = 1): IndexedPassage[] {
     const found = this.passage(id);
-    if (!found) return [];
-    const { passage, label } = found;
+    return found ? this.neighboursOf(found, each) : [];
+  }
+
+  private neighboursOf({ passage, label }: { passage: IndexedPassage; label: number }, each = 1): IndexedPassage[] {
     return this.index.passages
       .slice(Math.max(0, label - each), label + each + 1)
       .filter((candidate) => candidate.articleId === passage.articleId);

@@ -19,9 +19,14 @@ export function paragraphLabel(citation: Pick<Citation, 'paragraphStart' | 'para
   return citation.part ? `${range} (part ${citation.part.index} of ${citation.part.of})` : range;
 }
 
+/** "Author, Publication, 2016-04-27": whatever is known of an article's source, in that order. */
+export function sourceText(article: { author?: string; publication?: string; date?: string }): string {
+  return [article.author, article.publication, article.date].filter(Boolean).join(', ');
+}
+
 /** "Title — Author, Publication, 27 April 2016, paragraph 3": whatever is known, in that order. */
 export function citationText(citation: Citation): string {
-  const source = [citation.author, citation.publication, citation.date].filter(Boolean).join(', ');
+  const source = sourceText(citation);
   return `${citation.title}${source ? ` — ${source}` : ''}, ${paragraphLabel(citation)}`;
 }
 

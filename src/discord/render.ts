@@ -14,7 +14,7 @@ import {
   type APIEmbed,
 } from 'discord.js';
 import type { Answer, AnswerPassage, Citation } from '../answering/engine.js';
-import { paragraphLabel } from '../answering/format-text.js';
+import { paragraphLabel, sourceText } from '../answering/format-text.js';
 import type { IndexedArticle, IndexedPassage } from '../vector-index/store.js';
 import { splitSentences } from '../text/sentences.js';
 
@@ -75,6 +75,11 @@ export function renderQuote(passage: Pick<AnswerPassage, 'text' | 'bestSentence'
   return rest > 20 && after.trim() ? `${core}${quoteLines(cutAtSentence(after, rest)).slice(1)}` : core;
 }
 
+/** Discord links only http(s) URLs; anything else in a sidecar stays unlinked. */
+function isWebLink(url: string | undefined): url is string {
+  return url !== undefined && /^https?:\/\//.test(url);
+}
+
 export function citationLine(citation: Citation): string {
   const parts = [citation.author, citation.publication, citation.date, paragraphLabel(citation)].filter(Boolean);
   return parts.join(' · ');
@@ -86,7 +91,7 @@ function passageEmbed(passage: AnswerPassage, descriptionBudget: number): APIEmb
     description: renderQuote(passage, Math.min(LIMITS.embedDescription, descriptionBudget)),
     footer: { text: cutAtSentence(citationLine(passage.citation), LIMITS.embedFooter) },
   };
-  if (passage.citation.url && /^https?:\/\//.test(passage.citation.url)) embed.url = passage.citation.url;
+  if (isWebLink(passage.citation.url)) embed.url = passage.citation.url;
   return embed;
 }
 
@@ -144,15 +149,15 @@ export function renderSource(passages: IndexedPassage[], chosenId: string, citat
       text: cutAtSentence(`${citationLine(citation)} (in bold), with the passages around it`, LIMITS.embedFooter),
     },
   };
-  if (citation.url && /^https?:\/\//.test(citation.url)) embed.url = citation.url;
+  if (isWebLink(citation.url)) embed.url = citation.url;
   return { content: '', embeds: [embed], components: [] };
 }
 
 export function renderSources(articles: IndexedArticle[]): MessagePayload {
   const lines = articles.map((article) => {
-    const source = [article.author, article.publication, article.date].filter(Boolean).join(', ');
+    const source = sourceText(article);
     const title = escapeMarkdown(article.title);
-    const linked = article.url && /^https?:\/\//.test(article.url) ? `[${title}](${article.url})` : `**${title}**`;
+    const linked = isWebLink(article.url) ? `[${title}](${article.url})` : `**${title}**`;
     return `• ${linked}${source ? ` — ${escapeMarkdown(source)}` : ''} (${article.passageCount} passages)`;
   });
   let description = '';

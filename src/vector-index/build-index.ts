@@ -4,8 +4,6 @@
  * re-embeds only its changed passages. Changing the model (or pooling, prefixes) rebuilds everything.
  */
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { BoilerplateKind } from '../corpus/boilerplate.js';
 import { DEFAULT_CHUNK_OPTIONS, chunkParagraphs } from '../corpus/passages.js';
@@ -25,6 +23,7 @@ import {
   loadIndex,
   readManifest,
   removeStaleVersions,
+  versionBytes,
   writeIndex,
   type IndexedArticle,
   type IndexedPassage,
@@ -98,13 +97,6 @@ function droppedByKind(articles: CorpusArticle[]): Partial<Record<BoilerplateKin
   return counts;
 }
 
-function folderBytes(path: string): number {
-  return ['passages.json', 'vectors.hnsw', 'manifest.json'].reduce(
-    (sum, file) => sum + statSync(join(path, file)).size,
-    0,
-  );
-}
-
 /** The previous build's manifest when its vectors can be reused with these settings; undefined otherwise. */
 function previousManifest(
   config: Config,
@@ -173,7 +165,7 @@ export async function buildIndex({ config, logger, embedder, onProgress }: Build
       filesIntact(reusable.manifest, reusable.path)
     ) {
       removeStaleVersions(config.indexDir);
-      return summary({ embedded: 0, reused: passages.length, bytes: folderBytes(reusable.path), upToDate: true });
+      return summary({ embedded: 0, reused: passages.length, bytes: versionBytes(reusable.path), upToDate: true });
     }
     const previous = reusable ? loadPrevious(config, spec, logger) : undefined;
 

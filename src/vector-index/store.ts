@@ -243,11 +243,12 @@ export function writeIndex(
   const pointer = join(indexDir, `${CURRENT_FILE}.${process.pid}.tmp`);
   writeDurable(pointer, `${version}\n`);
   renameSync(pointer, join(indexDir, CURRENT_FILE));
-  const bytes = ['passages.json', 'vectors.hnsw', 'manifest.json'].reduce(
-    (sum, file) => sum + statSync(join(indexDir, version, file)).size,
-    0,
-  );
-  return { bytes, version };
+  return { bytes: versionBytes(join(indexDir, version)), version };
+}
+
+/** Size on disk of one index version folder. */
+export function versionBytes(path: string): number {
+  return [...DATA_FILES, 'manifest.json'].reduce((sum, file) => sum + statSync(join(path, file)).size, 0);
 }
 
 /** True when the data files have the sizes the manifest recorded (a cheap check, not a full load). */

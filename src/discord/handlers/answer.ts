@@ -1,7 +1,7 @@
 /** Question → rendered reply with its buttons; shared by /ask, mentions, answer channels and the context menu. */
-import type { AnswerOptions } from '../../answering/engine.js';
+import type { Answer } from '../../answering/engine.js';
 import type { BotContext } from '../context.js';
-import { renderAnswer, type MessagePayload } from '../render.js';
+import { renderAnswer, type ButtonIds, type MessagePayload } from '../render.js';
 import { buttonId } from '../sessions.js';
 
 export const DEFAULT_RESULTS = 3;
@@ -18,12 +18,17 @@ export async function answerPayload(
     passageIds: answer.passages.map((passage) => passage.id),
     abstained: answer.abstained,
   });
-  return renderAnswer(answer, {
-    ...(answer.hasMore ? { more: buttonId.more(key, limit) } : {}),
+  return renderAnswer(answer, buttonsFor(key, answer, limit));
+}
+
+/** The buttons under one page of an answer; "More results" leads to the page starting at `nextOffset`. */
+function buttonsFor(key: string, answer: Answer, nextOffset: number): ButtonIds {
+  return {
+    ...(answer.hasMore ? { more: buttonId.more(key, nextOffset) } : {}),
     source: answer.passages.map((passage) => buttonId.source(key, passage.id)),
     up: buttonId.feedback(key, 'up'),
     down: buttonId.feedback(key, 'down'),
-  });
+  };
 }
 
 /** The next page of an earlier answer (the "More results" button). */
@@ -34,16 +39,10 @@ export async function morePayload(
   limit: number,
   offset: number,
 ): Promise<MessagePayload> {
-  const options: AnswerOptions = { limit, offset };
-  const answer = await context.engine.answer(question, options);
+  const answer = await context.engine.answer(question, { limit, offset });
   context.sessions.addShown(
     key,
     answer.passages.map((passage) => passage.id),
   );
-  return renderAnswer(answer, {
-    ...(answer.hasMore ? { more: buttonId.more(key, offset + limit) } : {}),
-    source: answer.passages.map((passage) => buttonId.source(key, passage.id)),
-    up: buttonId.feedback(key, 'up'),
-    down: buttonId.feedback(key, 'down'),
-  });
+  return renderAnswer(answer, buttonsFor(key, answer, offset + limit));
 }
