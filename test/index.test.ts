@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import {
   appendFileSync,
   cpSync,
@@ -21,7 +20,7 @@ import { UserError } from '../src/shared/errors.js';
 import { buildIndex } from '../src/vector-index/build-index.js';
 import { checkModel, currentVersion, loadIndex } from '../src/vector-index/store.js';
 import { TEST_MODELS_DIR, testConfig } from './helpers/models.js';
-import { PROJECT_ROOT, runNode } from './helpers/process.js';
+import { PROJECT_ROOT, runNode, spawnProject } from './helpers/process.js';
 
 const SEED = join(PROJECT_ROOT, 'test/fixtures/seed-corpus');
 const logger = createLogger('silent');
@@ -228,16 +227,11 @@ describe('npm run index', () => {
     const seed = readFileSync(join(SEED, '004_beb232aafa18ba84.txt'), 'utf8');
     for (let i = 0; i < 150; i++)
       appendFileSync(join(corpusDir, `copy-${i}.txt`), seed.replaceAll('junior', `junior-${i}`));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index-corpus.ts'], {
-      cwd: PROJECT_ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        ENV_FILE: '.env.test',
-        ...env,
-        LOG_LEVEL: 'info',
-        EMBEDDING_BATCH_SIZE: '1',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
+    const child = spawnProject(['src/cli/index-corpus.ts'], {
+      ENV_FILE: '.env.test',
+      ...env,
+      LOG_LEVEL: 'info',
+      EMBEDDING_BATCH_SIZE: '1',
     });
     const killed = await new Promise<boolean>((resolve) => {
       child.stderr.on('data', (chunk: Buffer) => {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -11,6 +11,25 @@ export interface ProcessResult {
 }
 
 /**
+ * Starts a TypeScript entry point of the project in a child process, the way `npm run` does, with the given
+ * environment on top of a minimal one (no inherited .env settings leak in: ENV_FILE points at nothing unless
+ * set). Standard input gets `input` and is closed.
+ */
+export function spawnProject(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { cwd?: string; input?: string } = {},
+): ChildProcessWithoutNullStreams {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: options.cwd ?? PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ENV_FILE: '/dev/null', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stdin.end(options.input ?? '');
+  return child;
+}
+
+/**
  * Runs a TypeScript entry point of the project in a child process, the way `npm run` does, with the given
  * environment on top of a minimal one (no inherited .env settings leak in: ENV_FILE points at nothing unless set).
  */
@@ -20,11 +39,7 @@ export function runNode(
   options: { timeoutMs?: number; cwd?: string; input?: string } = {},
 ): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-      cwd: options.cwd ?? PROJECT_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ENV_FILE: '/dev/null', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawnProject(args, env, options);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -35,6 +50,5 @@ export function runNode(
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
-    child.stdin.end(options.input ?? '');
   });
 }
