@@ -192,15 +192,26 @@ describe('npm run ask and npm run eval', () => {
     assert.equal(typeof answer.passages[0]?.scores.relevance, 'number');
   });
 
-  it('ask --explain shows every signal, and the reason for abstaining', async () => {
+  it('ask --explain shows every signal, the calibrated threshold, and where the question falls against it', async () => {
     const result = await run(['src/cli/ask.ts', '--explain', 'Who won the 2018 football World Cup?']);
     assert.equal(result.code, 0);
     assert.match(result.stdout, /^Nothing in the corpus answers this\./m);
     assert.match(result.stdout, /Closest passages considered:/);
     assert.match(
       result.stdout,
-      /Decision: abstained: the most relevant passage scores 0\.\d\d, below the threshold 0\.37/,
+      /relevance 0\.\d\d = 0\.9 × lexical .*best sentence covers .* \+ 0\.1 × semantic \(dense cosine/,
     );
+    assert.match(
+      result.stdout,
+      /^Threshold: 0\.\d\d, reached by 10% of \d+ questions the corpus does not answer \(FALSE_ANSWER_RATE=0\.1\)\.$/m,
+    );
+    assert.match(
+      result.stdout,
+      /Decision: abstained: the most relevant passage scores 0\.\d\d, below the threshold 0\.\d\d; above \d+% of \d+ questions the corpus does not answer/,
+    );
+    const overridden = await run(['src/cli/ask.ts', '--explain', 'Who is Cameron Panting?'], { MIN_RELEVANCE: '0.99' });
+    assert.match(overridden.stdout, /^Threshold: 0\.99, MIN_RELEVANCE setting\.$/m);
+    assert.match(overridden.stdout, /^Nothing in the corpus answers this\./m);
   });
 
   it('ask refuses bad input with a clear message and a non-zero exit', async () => {
@@ -246,8 +257,10 @@ describe('npm run ask and npm run eval', () => {
       'falseAbstentions',
       'hit1',
       'hit3',
+      'minRelevance',
       'mrr5',
       'questions',
+      'runs',
       'unanswerable',
     ]);
     assert.equal(report.answerable, 22);
@@ -262,9 +275,29 @@ describe('npm run ask and npm run eval', () => {
       'id',
       'question',
     ]);
+    // Each retriever alone, their plain fusion and the hybrid, side by side; the hybrid never below its better half.
+    const runs = report.runs as unknown as { ranking: string; threshold: boolean; hit3: number }[];
+    assert.deepEqual(
+      runs.map((entry) => `${entry.ranking}${entry.threshold ? '+threshold' : ''}`),
+      ['lexical', 'dense', 'rrf', 'hybrid', 'hybrid+threshold'],
+    );
+    const hit3 = (ranking: string) => runs.find((entry) => entry.ranking === ranking)?.hit3 ?? 0;
+    assert.ok(hit3('hybrid') >= Math.max(hit3('lexical'), hit3('dense')), JSON.stringify(runs));
     const text = await run(['src/cli/eval.ts']);
+    assert.match(text.stdout, /^lexical \(BM25\) alone +\d\.\d{3}/m);
     assert.match(text.stdout, /^dev23 +abstained \(correct\)/m);
     assert.match(text.stdout, /hit@3 +0\.9[5-9]\d|hit@3 +1\.000/);
+    const single = await run(['src/cli/eval.ts', '--ranking', 'dense', '--no-threshold', '--json']);
+    assert.equal(single.code, 0, single.stderr);
+    const dense = JSON.parse(single.stdout) as { runs: { ranking: string; threshold: boolean; hit3: number }[] };
+    assert.deepEqual(
+      dense.runs.map((entry) => [entry.ranking, entry.threshold]),
+      [['dense', false]],
+    );
+    assert.equal(dense.runs[0]?.hit3, hit3('dense'));
+    const wrong = await run(['src/cli/eval.ts', '--ranking', 'magic']);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /--ranking must be one of lexical, dense, rrf, hybrid/);
   });
 });
 

@@ -62,7 +62,17 @@ describe('building the index', () => {
       fingerprint: embedder.fingerprint,
     });
     assert.match(index.manifest.model.fingerprint ?? '', /^[0-9a-f]{16}$/);
-    assert.equal(index.manifest.formatVersion, 1);
+    assert.equal(index.manifest.formatVersion, 2);
+    // The calibration measured on this index: a dense range and a sorted null distribution of a few hundred.
+    const { calibration } = index.manifest;
+    assert.ok(calibration.denseCeiling > calibration.denseFloor, JSON.stringify(calibration));
+    assert.equal(calibration.nullRelevances.length, calibration.offTopicQuestions + calibration.nearTopicQuestions);
+    assert.ok(calibration.offTopicQuestions >= 150 && calibration.nearTopicQuestions > 20);
+    assert.deepEqual(
+      calibration.nullRelevances,
+      [...calibration.nullRelevances].sort((a, b) => a - b),
+    );
+    assert.deepEqual(summary.calibration, calibration);
     assert.equal(index.manifest.hnsw.space, 'cosine');
     assert.match(index.manifest.corpusHash, /^[0-9a-f]{64}$/);
     assert.equal(index.articles.find((article) => article.id.startsWith('003'))?.author, 'Seb Cooke');
@@ -192,10 +202,13 @@ describe('npm run index', () => {
     const { env } = workspace();
     const result = await runNode(['src/cli/index-corpus.ts', '--json'], { ENV_FILE: '.env.test', ...env });
     assert.equal(result.code, 0, result.stderr);
-    const summary = JSON.parse(result.stdout) as Record<string, number>;
+    const summary = JSON.parse(result.stdout) as Record<string, number> & {
+      calibration: { threshold: number; thresholdSource: string; nullQuestions: number };
+    };
     assert.deepEqual(Object.keys(summary).sort(), [
       'articles',
       'bytes',
+      'calibration',
       'dropped',
       'embedded',
       'ms',
@@ -204,6 +217,15 @@ describe('npm run index', () => {
     ]);
     assert.equal(summary.articles, 5);
     assert.equal(summary.embedded, summary.passages);
+    assert.ok(summary.calibration.threshold > 0 && summary.calibration.threshold < 1);
+    assert.match(summary.calibration.thresholdSource, /FALSE_ANSWER_RATE=0\.1/);
+    const text = await runNode(['src/cli/index-corpus.ts'], {
+      ENV_FILE: '.env.test',
+      ...env,
+      FALSE_ANSWER_RATE: '0.2',
+    });
+    assert.match(text.stdout, /^ {2}answer threshold +0\.\d{3}: reached by 20% of \d+ questions/m);
+    assert.match(text.stdout, /^ {2}dense range +-?\d\.\d{3} \(unrelated passages\) to \d\.\d{3}/m);
   });
 
   it('says clearly when the corpus folder is missing or holds no articles', async () => {

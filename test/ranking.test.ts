@@ -1,11 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { calibrationFor, stretch } from '../src/answering/calibration.js';
+import {
+  calibrationFrom,
+  denseRange,
+  nullShareBelow,
+  quantile,
+  stretch,
+  thresholdFromNull,
+  type Calibration,
+  type IndexCalibration,
+} from '../src/answering/calibration.js';
+import { leaveOneOut } from '../src/answering/cross-validation.js';
 import { hitRank, normalizeForMatch, parseQuestionFile, scoreResults } from '../src/answering/evaluate.js';
 import type { Answer, AnswerPassage } from '../src/answering/engine.js';
 import { citationText, markBestSentence, paragraphLabel } from '../src/answering/format-text.js';
 import { reciprocalRankFusion } from '../src/answering/fusion.js';
-import { LexicalIndex, coverage } from '../src/answering/lexical.js';
+import { LexicalIndex } from '../src/answering/lexical.js';
+import { analyseQuestion, termCoverage, type Vocabulary } from '../src/answering/query-terms.js';
 import { validateQuestion } from '../src/answering/question.js';
 import {
   bestSentence,
@@ -18,19 +29,27 @@ import {
 import { UserError } from '../src/shared/errors.js';
 import { terms } from '../src/text/terms.js';
 
-const calibration = { denseFloor: 0.2, denseCeiling: 0.8, minRelevance: 0.4 };
+const calibration: Calibration = {
+  denseFloor: 0.2,
+  denseCeiling: 0.8,
+  minRelevance: 0.4,
+  thresholdSource: 'test',
+};
 const signals = (overrides: Partial<CandidateSignals> = {}): CandidateSignals => ({
   label: 0,
   dense: 0.5,
-  sentence: undefined,
   denseRank: 1,
   lexical: 1,
   lexicalRank: 1,
   fused: 0.03,
   coverage: 0.5,
+  sentenceCoverage: 0.5,
+  sentenceIndex: 0,
   rerank: undefined,
   ...overrides,
 });
+const close = (actual: number, expected: number) =>
+  assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} ≠ ${expected}`);
 
 describe('reciprocalRankFusion', () => {
   it('scores 1/(k+rank) per list and ranks an item found by both retrievers above items found by one', () => {
@@ -47,17 +66,23 @@ describe('reciprocalRankFusion', () => {
 });
 
 describe('relevance and abstaining', () => {
-  it('is half coverage, half the stretched better of passage and sentence cosine', () => {
-    const close = (actual: number, expected: number) =>
-      assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} ≠ ${expected}`);
+  const weights = { denseWeight: 0.2, passageShare: 0.25 };
+
+  it('mixes best-sentence coverage, passage coverage and the stretched dense cosine by the weights', () => {
     close(stretch(0.5, 0.2, 0.8), 0.5);
-    close(relevanceOf(signals({ coverage: 1, dense: 0.8 }), calibration), 1);
-    close(relevanceOf(signals({ coverage: 0, dense: 0.1 }), calibration), 0);
-    close(relevanceOf(signals({ coverage: 0, dense: 0.1, sentence: 0.8 }), calibration), 0.5);
+    close(relevanceOf(signals({ sentenceCoverage: 1, coverage: 1, dense: 0.8 }), calibration, weights), 1);
+    close(relevanceOf(signals({ sentenceCoverage: 0, coverage: 0, dense: 0.1 }), calibration, weights), 0);
+    // 0.8 × (0.75 × 1 + 0.25 × 0) + 0.2 × 0.5
+    close(relevanceOf(signals({ sentenceCoverage: 1, coverage: 0, dense: 0.5 }), calibration, weights), 0.7);
+    // The passage's share: a passage covering everything only across sentences scores below one that does in one.
+    assert.ok(
+      relevanceOf(signals({ sentenceCoverage: 0.5, coverage: 1 }), calibration, weights) <
+        relevanceOf(signals({ sentenceCoverage: 1, coverage: 1 }), calibration, weights),
+    );
   });
 
   it('uses the cross-encoder probability in place of the cosine when a re-ranker ran', () => {
-    assert.equal(relevanceOf(signals({ coverage: 0, dense: 0.8, rerank: 0 }), calibration), 0.25);
+    close(relevanceOf(signals({ sentenceCoverage: 0, coverage: 0, dense: 0.8, rerank: 0 }), calibration, weights), 0.1);
   });
 
   it('orders by re-ranker score first, then relevance, then the fused score', () => {
@@ -82,21 +107,114 @@ describe('relevance and abstaining', () => {
     assert.equal(decideAbstention([], calibration).abstained, true);
   });
 
-  it('has per-model defaults that MIN_RELEVANCE overrides', () => {
-    assert.equal(calibrationFor('test-embedder', undefined).minRelevance, 0.37);
-    assert.equal(calibrationFor('unknown/model', undefined).minRelevance, 0.4);
-    assert.equal(calibrationFor('test-embedder', 0.6).minRelevance, 0.6);
+  it('abstains when the cross-encoder rates every candidate unlikely, however high the relevance', () => {
+    const decision = decideAbstention([{ ...signals({ rerank: -1 }), relevance: 0.9 }], calibration);
+    assert.equal(decision.abstained, true);
+    assert.match(decision.reason, /cross-encoder/);
+    assert.equal(decideAbstention([{ ...signals({ rerank: 1 }), relevance: 0.9 }], calibration).abstained, false);
   });
 });
 
-describe('coverage', () => {
-  it('weights question terms by idf, matches stems, and ignores stop words', () => {
-    const idf = (term: string) => (term === 'resign' ? 3 : 1);
-    const question = terms('Why did the doctor resign on television?');
-    assert.deepEqual(question, ['doctor', 'resign', 'televis']);
-    assert.equal(coverage(question, 'A junior doctor resigned live on national television.', idf), 1);
-    assert.equal(coverage(question, 'He resigned.', idf), 3 / 5);
-    assert.equal(coverage([], 'anything', idf), 0);
+describe('calibration', () => {
+  const measured: IndexCalibration = {
+    denseFloor: 0.5,
+    denseCeiling: 0.9,
+    nullRelevances: Array.from({ length: 101 }, (_, i) => i / 100),
+    offTopicQuestions: 80,
+    nearTopicQuestions: 21,
+  };
+
+  it('takes the dense range from the medians of unrelated pairs and self-matches, never a collapsed one', () => {
+    assert.deepEqual(denseRange([0.4, 0.5, 0.9], [0.8, 0.95, 0.7]), { denseFloor: 0.5, denseCeiling: 0.8 });
+    assert.deepEqual(denseRange([0.9, 0.9], [0.9]), { denseFloor: 0.9, denseCeiling: 0.9500000000000001 });
+    assert.deepEqual(denseRange([], []), { denseFloor: 0, denseCeiling: 1 });
+  });
+
+  it('sets the threshold at the relevance only FALSE_ANSWER_RATE of null questions reach', () => {
+    close(quantile([0, 1, 2, 3], 0.5), 1.5);
+    close(thresholdFromNull(measured.nullRelevances, 0.1), 0.9);
+    close(thresholdFromNull(measured.nullRelevances, 0.25), 0.75);
+    close(nullShareBelow(measured.nullRelevances, 0.5), 50 / 101);
+    const inUse = calibrationFrom(measured, { minRelevance: undefined, falseAnswerRate: 0.1 });
+    close(inUse.minRelevance, 0.9);
+    assert.match(inUse.thresholdSource, /10% of 101 questions the corpus does not answer/);
+    assert.match(inUse.nullPercentile?.(0.95) ?? '', /above 94% of 101/);
+    assert.equal(inUse.denseFloor, 0.5);
+  });
+
+  it('lets MIN_RELEVANCE override the calibrated threshold, keeping the measured dense range', () => {
+    const inUse = calibrationFrom(measured, { minRelevance: 0.3, falseAnswerRate: 0.1 });
+    assert.equal(inUse.minRelevance, 0.3);
+    assert.equal(inUse.thresholdSource, 'MIN_RELEVANCE setting');
+    assert.equal(inUse.denseCeiling, 0.9);
+  });
+});
+
+describe('leaveOneOut', () => {
+  it('scores each question with the setting chosen on the others, exposing a setting fitted to one question', () => {
+    // "a" and "b" tie on all four questions, but on held-out ones each round's winner is the setting that the
+    // other three favour, and it is wrong half the time: fitting the whole set claims 0.75, held out gives 0.5.
+    const table: Record<string, number[]> = { a: [1, 1, 0, 1], b: [1, 0, 1, 1], c: [0, 0, 1, 0] };
+    const result = leaveOneOut(['a', 'b', 'c'], 4, (setting, q) => table[setting]?.[q] ?? 0);
+    assert.equal(result.fitted, 0.75);
+    assert.equal(result.best, 'a');
+    assert.equal(result.heldOut, 0.5);
+    assert.equal(result.chosen.get('a'), 3);
+    assert.equal(result.chosen.get('b'), 1);
+    assert.throws(() => leaveOneOut([], 1, () => 0));
+  });
+});
+
+describe('question terms', () => {
+  const vocabulary = (known: Record<string, number>, acronyms: string[] = []): Vocabulary => ({
+    documentFrequency: (term) => known[term] ?? 0,
+    idfOf: (df) => Math.log(1 + (100 - df + 0.5) / (df + 0.5)),
+    isAcronym: (term) => acronyms.includes(term),
+    termsStartingWith: (prefix) => Object.keys(known).filter((term) => term.startsWith(prefix) && term !== prefix),
+  });
+
+  it('weights terms by idf, matches stems and irregular forms, and drops stop and framing words', () => {
+    assert.deepEqual(terms('Why did the doctor resign on television?'), ['doctor', 'resign', 'televis']);
+    assert.deepEqual(terms('Doctors kept it, the men said.'), ['doctor', 'keep', 'man']);
+    assert.deepEqual(terms('What does the author think, according to the article?'), []);
+    const question = analyseQuestion('Why did the doctor resign?', vocabulary({ doctor: 50, resign: 2 }));
+    assert.deepEqual(
+      question.map((term) => term.term),
+      ['doctor', 'resign'],
+    );
+    assert.ok((question[1]?.weight ?? 0) > (question[0]?.weight ?? 0));
+    close(
+      termCoverage(question, new Set(['resign'])),
+      (question[1]?.weight ?? 0) / ((question[0]?.weight ?? 0) + (question[1]?.weight ?? 0)),
+    );
+    assert.equal(termCoverage([], new Set(['anything'])), 0);
+  });
+
+  it('counts a corpus acronym as the words that spell it', () => {
+    const question = analyseQuestion(
+      'Has the Trades Union Congress backed it?',
+      vocabulary({ tuc: 3, union: 9 }, ['tuc']),
+    );
+    const forms = Object.fromEntries(question.map((term) => [term.term, term.forms]));
+    assert.deepEqual(forms, {
+      trade: ['trade', 'tuc'],
+      union: ['union', 'tuc'],
+      congress: ['congress', 'tuc'],
+      back: ['back'],
+    });
+    assert.equal(termCoverage(question, new Set(['tuc', 'back'])), 1);
+    // Stop words do not spell acronyms ("many people" is not "MP"), and two letters are too few to trust.
+    const noAcronym = analyseQuestion('How many people came?', vocabulary({ mp: 3 }, ['mp']));
+    assert.ok(noAcronym.every((term) => term.forms.length === 1));
+  });
+
+  it('matches a question term no passage holds to a corpus term differing by a derivational ending only', () => {
+    const known = { percent: 4, triall: 1, capitul: 2 };
+    const forms = (question: string) => analyseQuestion(question, vocabulary(known)).flatMap((term) => term.forms);
+    assert.deepEqual(forms('What percentage?'), ['percentag', 'percent']);
+    assert.deepEqual(forms('A trial run?'), ['trial', 'triall', 'run']);
+    // "capital" is not "capitulate": the difference is no derivational ending.
+    assert.deepEqual(forms('The capital?'), ['capit']);
   });
 });
 
@@ -104,32 +222,34 @@ describe('LexicalIndex', () => {
   const documents = (count: number) =>
     Array.from({ length: count }, (_, label) => ({
       label,
-      text: `Junior doctors on strike, report ${label}.${label === 7 ? ' Cameron Panting spoke.' : ''}${label % 2 ? ' Nurses joined.' : ''}`,
+      text: `Junior doctors on strike, report ${label}.${label === 7 ? ' Cameron Panting spoke.' : ''}${label % 2 ? ' Nurses joined.' : ''}${label === 9 ? ' The BMA met.' : ''}`,
     }));
 
-  it('ranks by BM25 over stemmed terms', () => {
+  it('ranks by BM25 over stemmed terms and knows the corpus acronyms and vocabulary', () => {
     const index = new LexicalIndex(documents(20));
-    assert.equal(index.query('Who is Cameron Panting?', 5)[0]?.label, 7);
+    assert.equal(index.query(analyseQuestion('Who is Cameron Panting?', index), 5)[0]?.label, 7);
     assert.ok(index.idf('pant') > index.idf('doctor'));
+    assert.equal(index.isAcronym('bma'), true);
+    assert.equal(index.isAcronym('junior'), false);
+    // The term itself is not a variant of itself.
+    assert.deepEqual(index.termsStartingWith('nurs'), []);
+    assert.deepEqual(index.termsStartingWith('repor'), ['report']);
   });
 
-  it('leaves words found in most passages of a large corpus out of the search, keeping the rare ones', () => {
+  it('leaves terms found in most passages of a large corpus out of the search, keeping the rare ones', () => {
     const index = new LexicalIndex(documents(3000));
-    assert.deepEqual(index.searchWords('Did junior doctors hear Cameron Panting?'), ['hear', 'cameron', 'panting']);
-    assert.equal(index.query('Did junior doctors hear Cameron Panting?', 3)[0]?.label, 7);
-    // Only common words: the two rarest are kept, so the question still finds passages.
-    assert.deepEqual(index.searchWords('nurses junior doctors strike'), ['nurses', 'junior']);
+    const question = analyseQuestion('Did junior doctors hear Cameron Panting?', index);
+    assert.deepEqual(index.searchTerms(question), ['hear', 'cameron', 'pant']);
+    assert.equal(index.query(question, 3)[0]?.label, 7);
+    // Only common terms: the two rarest are kept, so the question still finds passages.
+    assert.deepEqual(index.searchTerms(analyseQuestion('nurses junior doctors strike', index)), ['nurs', 'junior']);
   });
 
-  it('searches every word of a small corpus', () => {
+  it('searches every term of a small corpus, and only the passages a filter keeps', () => {
     const index = new LexicalIndex(documents(50));
-    assert.deepEqual(index.searchWords('Did junior doctors hear Cameron Panting?'), [
-      'junior',
-      'doctors',
-      'hear',
-      'cameron',
-      'panting',
-    ]);
+    const question = analyseQuestion('Did junior doctors hear Cameron Panting?', index);
+    assert.deepEqual(index.searchTerms(question), ['junior', 'doctor', 'hear', 'cameron', 'pant']);
+    assert.ok(index.query(question, 50, (label) => label !== 7).every((hit) => hit.label !== 7));
   });
 });
 
@@ -161,13 +281,26 @@ describe('diversify', () => {
 
 describe('bestSentence', () => {
   const text = 'The march was large. Nearly 80 percent of junior doctors walked out on both days. It was cold.';
-  it('picks the sentence holding the question’s rarest terms', () => {
-    const sentence = bestSentence(text, terms('How many junior doctors walked out?'), () => 1);
+  const vocabulary = new LexicalIndex([{ label: 0, text }]);
+  it('picks the sentence holding most of the question’s weighted terms', () => {
+    const { sentence, coverage } = bestSentence(
+      text,
+      analyseQuestion('How many junior doctors walked out?', vocabulary),
+    );
     assert.equal(sentence.text, 'Nearly 80 percent of junior doctors walked out on both days.');
     assert.equal(text.slice(sentence.start, sentence.end), sentence.text);
+    assert.equal(coverage, 1);
   });
-  it('lets semantic similarity decide when no words are shared', () => {
-    assert.equal(bestSentence(text, terms('temperature?'), () => 1, [0.1, 0.2, 0.9]).text, 'It was cold.');
+  it('prefers, between sentences covering as much, the one holding the terms in the question’s order', () => {
+    const passage = 'They withdrew emergency cover. In fact the consultants covered for emergencies.';
+    const question = analyseQuestion('Who covered emergencies?', new LexicalIndex([{ label: 0, text: passage }]));
+    assert.equal(bestSentence(passage, question).sentence.text, 'In fact the consultants covered for emergencies.');
+  });
+
+  it('lets semantic similarity decide when no sentence shares a term with the question', () => {
+    const question = analyseQuestion('temperature?', vocabulary);
+    assert.equal(bestSentence(text, question).sentence.text, 'The march was large.');
+    assert.equal(bestSentence(text, question, [0.1, 0.2, 0.9]).sentence.text, 'It was cold.');
   });
 });
 

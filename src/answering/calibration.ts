@@ -1,8 +1,31 @@
 /**
- * How a model's scores map to "relevant". Cosine similarities live on different scales per model (BGE's
- * unrelated pairs still score about 0.5; MiniLM's score near 0.1), so each known model has the range that is
- * stretched to 0–1, and the relevance below which the bot abstains. MIN_RELEVANCE overrides the threshold.
+ * How this model's scores on this corpus map to "relevant", measured when the index is built (see
+ * vector-index/calibrate-index.ts) instead of looked up in a table, so any embedding model works the same way:
+ *
+ * - **Dense range.** Cosines live on different scales per model (BGE's unrelated pairs score about 0.5,
+ *   MiniLM's about 0.1). The floor is the median cosine of passage pairs from different articles (unrelated,
+ *   as far as the index can tell); the ceiling is the median cosine between a passage and one of its own
+ *   sentences asked as a question (a question the passage answers word for word). The cosine is stretched
+ *   over [floor, ceiling] to 0–1.
+ * - **Null distribution.** The best relevance reached by questions the corpus does not answer: a built-in set
+ *   of off-topic questions, and near-topic ones made from the corpus itself — a few words of a passage's
+ *   sentence, searched with that passage's whole article left out, which is what a question on the corpus's
+ *   topic looks like when nothing answers it.
+ * - **Threshold.** The relevance that only FALSE_ANSWER_RATE of the null questions reach. MIN_RELEVANCE,
+ *   when set, overrides it.
  */
+
+/** What the index build measures and the manifest stores. */
+export interface IndexCalibration {
+  denseFloor: number;
+  denseCeiling: number;
+  /** Best relevance of each null question, ascending. */
+  nullRelevances: number[];
+  offTopicQuestions: number;
+  nearTopicQuestions: number;
+}
+
+/** What answering uses. */
 export interface Calibration {
   /** Cosine at or below which a passage counts as semantically unrelated (0). */
   denseFloor: number;
@@ -10,27 +33,87 @@ export interface Calibration {
   denseCeiling: number;
   /** Relevance (0–1) the best passage must reach, or the bot says the corpus does not answer. */
   minRelevance: number;
+  /** Where minRelevance came from, in words (for --explain and the index summary). */
+  thresholdSource: string;
+  /** "above 93% of null questions": where a relevance falls against the null distribution. */
+  nullPercentile?: (relevance: number) => string;
 }
 
-const GENERIC: Calibration = { denseFloor: 0.2, denseCeiling: 0.8, minRelevance: 0.4 };
+export const DEFAULT_FALSE_ANSWER_RATE = 0.1;
+/** The dense range when an index has too few passages to measure one (fewer than two articles, say). */
+const UNMEASURED_RANGE = { denseFloor: 0, denseCeiling: 1 };
+/** A ceiling closer to the floor than this would stretch noise into signal. */
+const MIN_RANGE = 0.05;
 
-export const CALIBRATIONS: Record<string, Calibration> = {
-  // Literature values for these models' similarity ranges; not measured on this machine (no model hub here).
-  'Xenova/bge-small-en-v1.5': { denseFloor: 0.5, denseCeiling: 0.85, minRelevance: 0.4 },
-  'Xenova/bge-base-en-v1.5': { denseFloor: 0.5, denseCeiling: 0.85, minRelevance: 0.4 },
-  'Xenova/all-MiniLM-L6-v2': { denseFloor: 0.1, denseCeiling: 0.65, minRelevance: 0.4 },
-  'Xenova/all-MiniLM-L12-v2': { denseFloor: 0.1, denseCeiling: 0.65, minRelevance: 0.4 },
-  'Xenova/e5-small-v2': { denseFloor: 0.7, denseCeiling: 0.9, minRelevance: 0.4 },
-  'Xenova/e5-base-v2': { denseFloor: 0.7, denseCeiling: 0.9, minRelevance: 0.4 },
-  'Xenova/gte-small': { denseFloor: 0.7, denseCeiling: 0.9, minRelevance: 0.4 },
-  // Measured on eval/dev.jsonl: unanswerable questions' best passage scores 0.26-0.29, answerable ones' 0.45 and
-  // up; the threshold is the midpoint.
-  'test-embedder': { denseFloor: 0.0, denseCeiling: 0.6, minRelevance: 0.37 },
-};
+export function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+}
 
-export function calibrationFor(modelId: string, minRelevance: number | undefined): Calibration {
-  const base = CALIBRATIONS[modelId] ?? GENERIC;
-  return minRelevance === undefined ? base : { ...base, minRelevance };
+/** The q-quantile (0–1) of ascending values, interpolated linearly. */
+export function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  const position = Math.min(Math.max(q, 0), 1) * (sorted.length - 1);
+  const below = Math.floor(position);
+  const low = sorted[below] ?? 0;
+  const high = sorted[Math.min(below + 1, sorted.length - 1)] ?? low;
+  return low + (high - low) * (position - below);
+}
+
+export function denseRange(
+  unrelatedCosines: number[],
+  selfMatchCosines: number[],
+): Pick<IndexCalibration, 'denseFloor' | 'denseCeiling'> {
+  const floor = median(unrelatedCosines);
+  const ceiling = median(selfMatchCosines);
+  if (floor === undefined || ceiling === undefined) return UNMEASURED_RANGE;
+  return { denseFloor: floor, denseCeiling: Math.max(ceiling, floor + MIN_RANGE) };
+}
+
+/** The relevance that a share `falseAnswerRate` of null questions reach or pass. */
+export function thresholdFromNull(nullRelevances: number[], falseAnswerRate: number): number {
+  return quantile(nullRelevances, 1 - falseAnswerRate);
+}
+
+/** Share of null questions whose best relevance is below `relevance`. */
+export function nullShareBelow(nullRelevances: number[], relevance: number): number {
+  if (nullRelevances.length === 0) return 0;
+  return nullRelevances.filter((value) => value < relevance).length / nullRelevances.length;
+}
+
+export function calibrationFrom(
+  measured: IndexCalibration | undefined,
+  settings: { minRelevance: number | undefined; falseAnswerRate: number },
+): Calibration {
+  const range = measured ?? UNMEASURED_RANGE;
+  const nullRelevances = measured?.nullRelevances ?? [];
+  const nullPercentile =
+    nullRelevances.length > 0
+      ? (relevance: number) =>
+          `above ${Math.round(100 * nullShareBelow(nullRelevances, relevance))}% of ${nullRelevances.length} questions the corpus does not answer`
+      : undefined;
+  const base = {
+    denseFloor: range.denseFloor,
+    denseCeiling: range.denseCeiling,
+    ...(nullPercentile ? { nullPercentile } : {}),
+  };
+  if (settings.minRelevance !== undefined) {
+    return { ...base, minRelevance: settings.minRelevance, thresholdSource: 'MIN_RELEVANCE setting' };
+  }
+  if (nullRelevances.length === 0) {
+    // Only an index with nothing to measure gets here; without a null distribution, answer anything that
+    // shares a term with the question rather than refuse everything.
+    return { ...base, minRelevance: 0.01, thresholdSource: 'no calibration in the index' };
+  }
+  const percent = Math.round(100 * settings.falseAnswerRate * 10) / 10;
+  return {
+    ...base,
+    minRelevance: thresholdFromNull(nullRelevances, settings.falseAnswerRate),
+    thresholdSource: `reached by ${percent}% of ${nullRelevances.length} questions the corpus does not answer (FALSE_ANSWER_RATE=${settings.falseAnswerRate})`,
+  };
 }
 
 export function stretch(value: number, floor: number, ceiling: number): number {

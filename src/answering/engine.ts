@@ -4,7 +4,6 @@
  * best-sentence marking. The same Answer object feeds the terminal and Discord.
  */
 import type { Config } from '../config/config.js';
-import { embeddedText } from '../vector-index/build-index.js';
 import { InProcessEmbedder, cosine, type TextEmbedder } from '../embedding/embedder.js';
 import { resolveEmbeddingSpec } from '../embedding/model-spec.js';
 import { CrossEncoder, type PassageScorer } from '../embedding/reranker.js';
@@ -19,10 +18,7 @@ import {
   type LoadedIndex,
 } from '../vector-index/store.js';
 import { splitSentences } from '../text/sentences.js';
-import { terms } from '../text/terms.js';
-import { calibrationFor, type Calibration } from './calibration.js';
-import { reciprocalRankFusion } from './fusion.js';
-import { LexicalIndex, coverage } from './lexical.js';
+import { calibrationFrom, type Calibration } from './calibration.js';
 import { validateQuestion } from './question.js';
 import {
   bestSentence,
@@ -30,9 +26,9 @@ import {
   diversify,
   orderCandidates,
   relevanceOf,
-  type CandidateSignals,
   type ScoredCandidate,
 } from './rank.js';
+import { PassageSearch, type RetrieverMode } from './search.js';
 
 export interface Citation {
   articleId: string;
@@ -64,6 +60,8 @@ export interface Answer {
   /** Why the bot answered or abstained, in words (shown by --explain). */
   reason: string;
   minRelevance: number;
+  /** Where minRelevance came from: the index's calibration or the MIN_RELEVANCE setting. */
+  thresholdSource: string;
   passages: AnswerPassage[];
   /** Further relevant passages exist after this page. */
   hasMore: boolean;
@@ -78,16 +76,19 @@ export interface AnswerOptions {
   offset?: number;
   /** Include the top candidates and their signals, answered or not. */
   explain?: boolean;
+  /**
+   * For measuring (`npm run eval`): one retriever alone, ordered by its own score, or plain Reciprocal Rank
+   * Fusion of both ('rrf'); default 'hybrid', the bot's ranking.
+   */
+  ranking?: RankingMode;
+  /** For measuring: false quotes the best passages whatever their relevance, never abstaining. */
+  threshold?: boolean;
 }
 
-/** Candidates taken from each retriever; the cross-encoder sees the best RERANK_CANDIDATES of their fusion. */
-const DENSE_CANDIDATES = 40;
-const LEXICAL_CANDIDATES = 40;
+export type RankingMode = RetrieverMode | 'rrf';
+
+/** Candidates the cross-encoder scores (the best by relevance), when RERANK_MODEL is set. */
 const RERANK_CANDIDATES = 30;
-/** Candidates whose sentences are embedded one by one (one model call for all of them). */
-const SENTENCE_CANDIDATES = 20;
-/** Relevance is judged among this many top-ranked candidates. */
-const JUDGED_CANDIDATES = 10;
 export const MAX_RESULTS = 15;
 
 /** The passage behind a "Show source" button: it and its neighbours, with the article's citation. */
@@ -129,15 +130,14 @@ function citationOf(passage: IndexedPassage, article: IndexedArticle | undefined
 
 export class AnswerEngine implements AnswerService {
   private index!: LoadedIndex;
-  private lexical!: LexicalIndex;
+  private search!: PassageSearch;
   private articlesById = new Map<string, IndexedArticle>();
-  private readonly calibration: Calibration;
+  private calibration!: Calibration;
 
   private constructor(
     private readonly config: Config,
     private readonly parts: EngineParts,
   ) {
-    this.calibration = calibrationFor(parts.embedder.spec.modelId, config.minRelevance);
     this.load();
   }
 
@@ -158,12 +158,8 @@ export class AnswerEngine implements AnswerService {
     const index = loadIndex(this.config.indexDir, this.parts.embedder.spec, this.config.searchEf);
     checkModel(index.manifest, this.parts.embedder, index.path);
     this.articlesById = new Map(index.articles.map((article) => [article.id, article]));
-    this.lexical = new LexicalIndex(
-      index.passages.map((passage, label) => ({
-        label,
-        text: embeddedText(this.articlesById.get(passage.articleId) ?? { title: '' }, passage.text),
-      })),
-    );
+    this.search = new PassageSearch(index, this.parts.embedder);
+    this.calibration = calibrationFrom(index.manifest.calibration, this.config);
     this.index = index;
   }
 
@@ -218,71 +214,48 @@ export class AnswerEngine implements AnswerService {
     return citationOf(passage, this.articlesById.get(passage.articleId));
   }
 
-  private vectorOf(label: number): Float32Array {
-    return Float32Array.from(this.index.hnsw.getPoint(label));
-  }
-
   async answer(rawQuestion: string, options: AnswerOptions = {}): Promise<Answer> {
     const question = validateQuestion(rawQuestion);
     const limit = options.limit ?? 3;
     const offset = options.offset ?? 0;
-    const { passages, hnsw } = this.index;
-    const questionTerms = terms(question);
-    const queryVector = await this.parts.embedder.embedQuery(question);
-
-    const denseK = Math.min(passages.length, DENSE_CANDIDATES);
-    const dense = denseK > 0 ? hnsw.searchKnn(Array.from(queryVector), denseK) : { neighbors: [], distances: [] };
-    const lexical = this.lexical.query(question, LEXICAL_CANDIDATES);
-    const fused = reciprocalRankFusion([dense.neighbors, lexical.map((hit) => hit.label)]);
-
-    const idf = (term: string) => this.lexical.idf(term);
-    const signals: CandidateSignals[] = [...fused.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .map(([label, fusedScore]) => {
-        const denseRank = dense.neighbors.indexOf(label);
-        const lexicalRank = lexical.findIndex((hit) => hit.label === label);
-        const passage = passages[label];
-        const article = passage ? this.articlesById.get(passage.articleId) : undefined;
-        return {
-          label,
-          dense: denseRank >= 0 ? 1 - (dense.distances[denseRank] ?? 1) : cosine(queryVector, this.vectorOf(label)),
-          denseRank: denseRank >= 0 ? denseRank + 1 : undefined,
-          lexical: lexicalRank >= 0 ? lexical[lexicalRank]?.score : undefined,
-          lexicalRank: lexicalRank >= 0 ? lexicalRank + 1 : undefined,
-          fused: fusedScore,
-          coverage: coverage(questionTerms, embeddedText(article ?? { title: '' }, passage?.text ?? ''), idf),
-          sentence: undefined,
-          rerank: undefined,
-        };
-      });
-
-    const sentenceCosines = await this.sentenceCosines(
-      signals.slice(0, SENTENCE_CANDIDATES).map((candidate) => candidate.label),
-      queryVector,
-    );
-    for (const candidate of signals) {
-      const cosines = sentenceCosines.get(candidate.label);
-      if (cosines && cosines.length > 0) candidate.sentence = Math.max(...cosines);
+    const mode = options.ranking ?? 'hybrid';
+    const { passages } = this.index;
+    const { queryTerms, queryVector, candidates } = await this.search.search(question, {
+      retriever: mode === 'rrf' ? 'hybrid' : mode,
+    });
+    let scored: ScoredCandidate[] = candidates.map((candidate) => ({
+      ...candidate,
+      relevance: relevanceOf(candidate, this.calibration),
+    }));
+    if (mode === 'hybrid') {
+      scored = orderCandidates(scored);
+      if (this.parts.reranker) {
+        const top = scored.slice(0, RERANK_CANDIDATES);
+        const logits = await this.parts.reranker.score(
+          question,
+          top.map((candidate) => passages[candidate.label]?.text ?? ''),
+        );
+        top.forEach((candidate, i) => (candidate.rerank = logits[i]));
+        scored = orderCandidates(
+          scored.map((candidate) => ({ ...candidate, relevance: relevanceOf(candidate, this.calibration) })),
+        );
+      }
+    } else {
+      const score = (candidate: ScoredCandidate) =>
+        mode === 'dense' ? candidate.dense : mode === 'lexical' ? (candidate.lexical ?? 0) : candidate.fused;
+      scored = [...scored].sort((a, b) => score(b) - score(a));
     }
 
-    if (this.parts.reranker) {
-      const top = signals.slice(0, RERANK_CANDIDATES);
-      const logits = await this.parts.reranker.score(
-        question,
-        top.map((candidate) => passages[candidate.label]?.text ?? ''),
-      );
-      top.forEach((candidate, i) => (candidate.rerank = logits[i]));
-    }
-
-    const scored = orderCandidates(
-      signals.map((candidate) => ({ ...candidate, relevance: relevanceOf(candidate, this.calibration) })),
-    );
-    const decision = decideAbstention(scored.slice(0, JUDGED_CANDIDATES), this.calibration);
+    const thresholded = options.threshold !== false;
+    const decision = thresholded
+      ? decideAbstention(scored, this.calibration)
+      : { abstained: false, reason: 'threshold switched off (measuring)', bestRelevance: scored[0]?.relevance ?? 0 };
     const base: Omit<Answer, 'passages' | 'hasMore'> = {
       question,
       abstained: decision.abstained,
       reason: decision.reason,
       minRelevance: this.calibration.minRelevance,
+      thresholdSource: this.calibration.thresholdSource,
     };
     if (options.explain) {
       base.considered = scored.slice(0, 3).map(({ label, ...scores }) => {
@@ -293,7 +266,7 @@ export class AnswerEngine implements AnswerService {
     if (decision.abstained) return { ...base, passages: [], hasMore: false };
 
     const relevant = scored
-      .filter((candidate) => candidate.relevance >= this.calibration.minRelevance)
+      .filter((candidate) => !thresholded || candidate.relevance >= this.calibration.minRelevance)
       .map((candidate) => ({
         ...candidate,
         articleId: passages[candidate.label]?.articleId ?? '',
@@ -301,46 +274,34 @@ export class AnswerEngine implements AnswerService {
       }));
     const ranked = diversify(relevant).slice(0, MAX_RESULTS);
     const page = ranked.slice(offset, offset + limit);
-    const answerPassages = await Promise.all(
-      page.map(async (candidate, i) => {
-        const passage = passages[candidate.label] as IndexedPassage;
-        const { label: _label, articleId: _articleId, text: _text, ...scores } = candidate;
-        return {
-          id: passage.id,
-          rank: offset + i + 1,
-          text: passage.text,
-          bestSentence: bestSentence(
+    const answerPassages: AnswerPassage[] = [];
+    for (const [i, candidate] of page.entries()) {
+      const passage = passages[candidate.label] as IndexedPassage;
+      const { label: _label, articleId: _articleId, text: _text, ...scores } = candidate;
+      let marked = bestSentence(passage.text, queryTerms);
+      // A passage found by meaning alone shares no term with the question: only then are its sentences
+      // embedded, to mark the one closest in meaning.
+      if (marked.coverage === 0) {
+        const sentences = splitSentences(passage.text).map((sentence) => sentence.text);
+        if (sentences.length > 1) {
+          const vectors = await this.parts.embedder.embedPassages(sentences, sentences.length);
+          marked = bestSentence(
             passage.text,
-            questionTerms,
-            idf,
-            sentenceCosines.get(candidate.label) ??
-              (await this.sentenceCosines([candidate.label], queryVector)).get(candidate.label),
-          ),
-          citation: this.citation(passage),
-          scores,
-        };
-      }),
-    );
+            queryTerms,
+            vectors.map((vector) => cosine(queryVector, vector)),
+          );
+        }
+      }
+      answerPassages.push({
+        id: passage.id,
+        rank: offset + i + 1,
+        text: passage.text,
+        bestSentence: marked.sentence,
+        citation: this.citation(passage),
+        scores,
+      });
+    }
     return { ...base, passages: answerPassages, hasMore: ranked.length > offset + limit };
-  }
-
-  /** Cosine of the question with each sentence of each passage, embedded in one batch. */
-  private async sentenceCosines(labels: number[], queryVector: Float32Array): Promise<Map<number, number[]>> {
-    const sentenceLists = labels.map((label) =>
-      splitSentences(this.index.passages[label]?.text ?? '').map((s) => s.text),
-    );
-    const vectors = await this.parts.embedder.embedPassages(sentenceLists.flat(), 32);
-    const result = new Map<number, number[]>();
-    let at = 0;
-    labels.forEach((label, i) => {
-      const count = sentenceLists[i]?.length ?? 0;
-      result.set(
-        label,
-        vectors.slice(at, at + count).map((vector) => cosine(queryVector, vector)),
-      );
-      at += count;
-    });
-    return result;
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@
  * Strings are compared case-insensitively with curly quotes straightened and white space collapsed.
  */
 import { UserError, errorMessage } from '../shared/errors.js';
-import type { Answer } from './engine.js';
+import type { Answer, AnswerOptions, AnswerService, RankingMode } from './engine.js';
 
 export interface EvalQuestion {
   id: string;
@@ -103,4 +103,45 @@ export function scoreResults(results: QuestionResult[]): EvalReport {
     falseAbstentions: answerable.filter((result) => result.abstained).length,
     questions: results,
   };
+}
+
+/** One way of ranking, measured on its own (as BEIR and Anserini report each retriever and their fusion). */
+export interface EvalRun {
+  name: string;
+  ranking: RankingMode;
+  threshold: boolean;
+}
+
+export const COMPARED_RUNS: EvalRun[] = [
+  { name: 'lexical (BM25) alone', ranking: 'lexical', threshold: false },
+  { name: 'dense alone', ranking: 'dense', threshold: false },
+  { name: 'RRF of both', ranking: 'rrf', threshold: false },
+  { name: 'hybrid, no threshold', ranking: 'hybrid', threshold: false },
+  { name: 'hybrid (the bot)', ranking: 'hybrid', threshold: true },
+];
+
+/** Asks every question with the given ranking; a question the bot refuses (too long, not English) counts as abstained. */
+export async function runQuestions(
+  engine: Pick<AnswerService, 'answer'>,
+  questions: EvalQuestion[],
+  options: Pick<AnswerOptions, 'ranking' | 'threshold'> = {},
+): Promise<EvalReport> {
+  const results: QuestionResult[] = [];
+  for (const question of questions) {
+    const answerable = question.containsAny !== undefined;
+    try {
+      const answer = await engine.answer(question.question, { ...options, limit: 5 });
+      results.push({
+        id: question.id,
+        question: question.question,
+        answerable,
+        hitRank: hitRank(question, answer),
+        abstained: answer.abstained,
+      });
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      results.push({ id: question.id, question: question.question, answerable, hitRank: null, abstained: true });
+    }
+  }
+  return scoreResults(results);
 }

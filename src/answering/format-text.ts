@@ -1,5 +1,6 @@
 /** The Answer object as text for a terminal: numbered quotes, the best sentence marked, a citation line. */
 import type { Answer, AnswerPassage, Citation } from './engine.js';
+import { DEFAULT_WEIGHTS, lexicalMatch, type RankingWeights, type ScoredCandidate } from './rank.js';
 
 export interface TextStyle {
   /** Wraps the best sentence: ANSI bold on a terminal, **…** otherwise. */
@@ -42,6 +43,24 @@ export function markBestSentence(
   );
 }
 
+/** Every signal behind a passage's relevance, as one line for --explain. */
+export function explainScores(
+  scores: Omit<ScoredCandidate, 'label'>,
+  weights: RankingWeights = DEFAULT_WEIGHTS,
+): string {
+  const num = (value: number | undefined, digits = 2) => (value === undefined ? '–' : value.toFixed(digits));
+  const semantic =
+    scores.rerank === undefined
+      ? `dense cosine ${num(scores.dense, 3)}, rank ${scores.denseRank ?? '–'}`
+      : `cross-encoder logit ${num(scores.rerank)}`;
+  return (
+    `relevance ${num(scores.relevance)} = ${1 - weights.denseWeight} × lexical ${num(lexicalMatch(scores, weights))} ` +
+    `(best sentence covers ${num(scores.sentenceCoverage)} of the question, passage ${num(scores.coverage)}) + ` +
+    `${weights.denseWeight} × semantic (${semantic}); BM25 ${num(scores.lexical)} (rank ${scores.lexicalRank ?? '–'}), ` +
+    `RRF ${num(scores.fused, 4)}`
+  );
+}
+
 export function formatAnswerText(answer: Answer, style: TextStyle = PLAIN_STYLE, explain = false): string {
   const lines: string[] = [];
   if (answer.abstained) {
@@ -52,24 +71,18 @@ export function formatAnswerText(answer: Answer, style: TextStyle = PLAIN_STYLE,
     for (const line of markBestSentence(passage, style.emphasis).split('\n'))
       lines.push(line ? `   > ${line}` : '   >');
     if (passage.citation.url) lines.push(`   ${passage.citation.url}`);
-    if (explain) {
-      const s = passage.scores;
-      const num = (value: number | undefined, digits = 3) => (value === undefined ? '–' : value.toFixed(digits));
-      lines.push(
-        `   relevance ${num(s.relevance, 2)} = ½ coverage ${num(s.coverage, 2)} + ½ semantic; dense cosine ${num(s.dense)} (rank ${s.denseRank ?? '–'}), best sentence ${num(s.sentence)}, ` +
-          `BM25 ${num(s.lexical, 2)} (rank ${s.lexicalRank ?? '–'}), RRF ${num(s.fused, 4)}, rerank ${num(s.rerank, 2)}`,
-      );
-    }
+    if (explain) lines.push(`   ${explainScores(passage.scores)}`);
     lines.push('');
   }
   if (explain && answer.abstained && answer.considered) {
     lines.push('Closest passages considered:');
     for (const candidate of answer.considered) {
-      lines.push(
-        `   ${candidate.title}: relevance ${candidate.scores.relevance.toFixed(2)} (coverage ${candidate.scores.coverage.toFixed(2)}, dense cosine ${candidate.scores.dense.toFixed(3)})`,
-      );
+      lines.push(`   ${candidate.title}: ${explainScores(candidate.scores)}`);
     }
   }
-  if (explain) lines.push(`Decision: ${answer.abstained ? 'abstained' : 'answered'}: ${answer.reason}.`);
+  if (explain) {
+    lines.push(`Threshold: ${answer.minRelevance.toFixed(2)}, ${answer.thresholdSource}.`);
+    lines.push(`Decision: ${answer.abstained ? 'abstained' : 'answered'}: ${answer.reason}.`);
+  }
   return `${lines.join('\n').trimEnd()}\n`;
 }

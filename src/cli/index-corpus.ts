@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
+import { calibrationFrom } from '../answering/calibration.js';
 import { loadConfig } from '../config/config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { UserError } from '../shared/errors.js';
@@ -57,10 +58,20 @@ await runCli(async () => {
   } finally {
     progress.stop();
   }
+  const inUse = calibrationFrom(summary.calibration, config);
   if (values.json) {
     const { articles, passages, dropped, embedded, reused, ms, bytes } = summary;
-    process.stdout.write(`${JSON.stringify({ articles, passages, dropped, embedded, reused, ms, bytes })}\n`);
+    const calibration = {
+      denseFloor: summary.calibration.denseFloor,
+      denseCeiling: summary.calibration.denseCeiling,
+      nullQuestions: summary.calibration.nullRelevances.length,
+      threshold: inUse.minRelevance,
+      thresholdSource: inUse.thresholdSource,
+    };
+    process.stdout.write(
+      `${JSON.stringify({ articles, passages, dropped, embedded, reused, ms, bytes, calibration })}\n`,
+    );
   } else {
-    process.stdout.write(describeSummary(summary));
+    process.stdout.write(describeSummary(summary, inUse));
   }
 });

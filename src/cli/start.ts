@@ -6,6 +6,7 @@ import { loadConfig } from '../config/config.js';
 import { AnswerEngine } from '../answering/engine.js';
 import { createLogger } from '../logging/logger.js';
 import { buildIndex } from '../vector-index/build-index.js';
+import { calibrationFrom } from '../answering/calibration.js';
 import { describeSummary } from './summary-text.js';
 import { runPrompt } from './prompt.js';
 import { runCli } from './run-cli.js';
@@ -14,7 +15,7 @@ await runCli(async () => {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const summary = await buildIndex({ config, logger });
-  if (!summary.upToDate) process.stderr.write(describeSummary(summary));
+  if (!summary.upToDate) process.stderr.write(describeSummary(summary, calibrationFrom(summary.calibration, config)));
   if (config.discordToken) {
     const { runBot } = await import('../discord/run-bot.js');
     return runBot(config, logger);

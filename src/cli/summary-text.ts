@@ -1,7 +1,17 @@
+import type { Calibration, IndexCalibration } from '../answering/calibration.js';
 import type { IndexSummary } from '../vector-index/build-index.js';
 
+/** What `npm run index` measured for abstaining, and the threshold the current settings make of it. */
+export function describeCalibration(measured: IndexCalibration, inUse: Calibration): string {
+  return (
+    `  dense range         ${measured.denseFloor.toFixed(3)} (unrelated passages) to ${measured.denseCeiling.toFixed(3)} (a passage's own sentence)\n` +
+    `  null questions      ${measured.offTopicQuestions} off-topic, ${measured.nearTopicQuestions} near-topic (own article left out)\n` +
+    `  answer threshold    ${inUse.minRelevance.toFixed(3)}: ${inUse.thresholdSource}\n`
+  );
+}
+
 /** The indexing summary as lines for people. */
-export function describeSummary(summary: IndexSummary): string {
+export function describeSummary(summary: IndexSummary, inUse: Calibration): string {
   const kb = (summary.bytes / 1024).toFixed(0);
   const state = summary.upToDate ? 'Index is up to date' : 'Index written';
   return (
@@ -11,6 +21,7 @@ export function describeSummary(summary: IndexSummary): string {
     `  boilerplate dropped ${summary.dropped} lines\n` +
     `  embedded / reused   ${summary.embedded} / ${summary.reused}\n` +
     `  time                ${(summary.ms / 1000).toFixed(1)} s\n` +
-    `  index size          ${kb} KB\n`
+    `  index size          ${kb} KB\n` +
+    describeCalibration(summary.calibration, inUse)
   );
 }

@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import dotenv from 'dotenv';
+import { DEFAULT_FALSE_ANSWER_RATE } from '../answering/calibration.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -32,8 +33,10 @@ export interface Config {
   allowRemoteModels: boolean;
   modelCacheDir: string;
   searchEf: number;
-  /** Undefined means "the default for the model" (see answering/thresholds). */
+  /** Undefined means "the threshold calibrated on the index" (see answering/calibration.ts). */
   minRelevance: number | undefined;
+  /** Share of questions the corpus does not answer that may still get quotes: sets the calibrated threshold. */
+  falseAnswerRate: number;
   logLevel: LogLevel;
 }
 
@@ -59,6 +62,7 @@ export const SETTING_NAMES = [
   'MODEL_CACHE_DIR',
   'SEARCH_EF',
   'MIN_RELEVANCE',
+  'FALSE_ANSWER_RATE',
   'LOG_LEVEL',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
@@ -238,6 +242,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     modelCacheDir: read.folder('MODEL_CACHE_DIR', undefined, false) ?? resolve(dataDir, 'model-cache'),
     searchEf: read.integer('SEARCH_EF', 100, 10, 10000),
     minRelevance: read.number('MIN_RELEVANCE', 0, 1),
+    falseAnswerRate: read.number('FALSE_ANSWER_RATE', 0.001, 0.5) ?? DEFAULT_FALSE_ANSWER_RATE,
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS) ?? 'info',
   };
   if (config.discordToken !== undefined && /\s/.test(config.discordToken)) {

@@ -1,17 +1,18 @@
 /**
  * Words → search terms, the same way for passages and questions: lower-cased, accents and apostrophes folded,
- * English stop words removed, Porter-stemmed (so "resign" matches "resigned"). Used by the BM25 index, by
- * the coverage signal that decides abstaining, and by best-sentence marking.
+ * English stop words removed, irregular forms brought to their base form with WordNet's exception lists
+ * ("kept" → "keep", "men" → "man"), then Porter-stemmed (so "resign" matches "resigned"). Used by the BM25
+ * index, by the coverage signal that decides abstaining, and by best-sentence marking.
  */
 import { eng } from 'stopword';
 import { stemmer } from 'stemmer';
+import nounExceptions from 'wink-lexicon/src/wn-noun-exceptions.js';
+import verbExceptions from 'wink-lexicon/src/wn-verb-exceptions.js';
 
 // Question words carry no retrieval content ("why", "how"): every question has one.
 const STOP_WORDS = new Set([
   ...eng,
-  'said',
-  'says',
-  'told',
+  'does',
   'would',
   'could',
   'why',
@@ -24,6 +25,15 @@ const STOP_WORDS = new Set([
   'where',
   'which',
 ]);
+
+// Nor do the words askers use to talk about the article rather than its subject ("according to the author,
+// what does it say…"): a passage rarely holds them in the sense asked, so they only dilute coverage and pull
+// in noise. Compared after stemming, so every inflection goes ("said", "says", "authors", "described").
+const FRAMING_TERMS = new Set(
+  ['according', 'article', 'author', 'writer', 'describe', 'mention', 'think', 'tell', 'say'].map((word) =>
+    stemmer(word),
+  ),
+);
 
 export function words(text: string): string[] {
   const folded = text
@@ -41,7 +51,11 @@ export function isStopWord(word: string): boolean {
 /** One word → its term, or undefined for a stop word. */
 export function termOf(word: string): string | undefined {
   if (STOP_WORDS.has(word)) return undefined;
-  return /^\d+$/.test(word) ? word : stemmer(word);
+  if (/^\d+$/.test(word)) return word;
+  const base = verbExceptions[word] ?? nounExceptions[word] ?? word;
+  if (base !== word && STOP_WORDS.has(base)) return undefined;
+  const term = stemmer(base);
+  return FRAMING_TERMS.has(term) ? undefined : term;
 }
 
 export function terms(text: string): string[] {

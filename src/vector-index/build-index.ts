@@ -4,6 +4,8 @@
  * re-embeds only its changed passages. Changing the model (or pooling, prefixes) rebuilds everything.
  */
 import { createHash } from 'node:crypto';
+import { CALIBRATION_RECIPE, calibrateIndex } from '../answering/calibrate-index.js';
+import type { IndexCalibration } from '../answering/calibration.js';
 import type { Config } from '../config/config.js';
 import type { BoilerplateKind } from '../corpus/boilerplate.js';
 import { DEFAULT_CHUNK_OPTIONS, chunkParagraphs } from '../corpus/passages.js';
@@ -33,7 +35,11 @@ import {
 
 /** Bump when the embedded-text recipe changes, so old vectors are not reused for new text. */
 const EMBEDDED_TEXT_RECIPE = 'title-date-passage/1';
-const PIPELINE = JSON.stringify({ chunk: DEFAULT_CHUNK_OPTIONS, text: EMBEDDED_TEXT_RECIPE });
+const PIPELINE = JSON.stringify({
+  chunk: DEFAULT_CHUNK_OPTIONS,
+  text: EMBEDDED_TEXT_RECIPE,
+  calibration: CALIBRATION_RECIPE,
+});
 
 export interface IndexSummary {
   articles: number;
@@ -45,6 +51,8 @@ export interface IndexSummary {
   bytes: number;
   /** True when the corpus and settings were unchanged and nothing was written. */
   upToDate: boolean;
+  /** The answering calibration the index holds. */
+  calibration: IndexCalibration;
   skipped: SkippedFile[];
   indexDir: string;
 }
@@ -55,6 +63,8 @@ export interface BuildIndexOptions {
   /** An embedder already loaded (the bot's, or a benchmark's); loaded on demand otherwise. */
   embedder?: TextEmbedder;
   onProgress?: (done: number, total: number) => void;
+  /** Progress of the calibration that follows embedding (a few hundred searches). */
+  onCalibrationProgress?: (done: number, total: number) => void;
 }
 
 /** The title (and date) go into what is embedded and searched, not into what is quoted. */
@@ -125,7 +135,13 @@ function loadPrevious(config: Config, spec: EmbeddingSpec, logger: Logger): Load
   }
 }
 
-export async function buildIndex({ config, logger, embedder, onProgress }: BuildIndexOptions): Promise<IndexSummary> {
+export async function buildIndex({
+  config,
+  logger,
+  embedder,
+  onProgress,
+  onCalibrationProgress,
+}: BuildIndexOptions): Promise<IndexSummary> {
   const started = performance.now();
   const corpus = readCorpus(config.corpusDir);
   for (const skip of corpus.skipped) logger.warn({ file: skip.file }, `skipped: ${skip.reason}`);
@@ -136,7 +152,9 @@ export async function buildIndex({ config, logger, embedder, onProgress }: Build
   const { articles, passages } = passagesOf(corpus.articles);
   const dropped = droppedByKind(corpus.articles);
   const droppedTotal = Object.values(dropped).reduce((sum, count) => sum + count, 0);
-  const summary = (fields: Pick<IndexSummary, 'embedded' | 'reused' | 'bytes' | 'upToDate'>): IndexSummary => ({
+  const summary = (
+    fields: Pick<IndexSummary, 'embedded' | 'reused' | 'bytes' | 'upToDate' | 'calibration'>,
+  ): IndexSummary => ({
     articles: articles.length,
     passages: passages.length,
     dropped: droppedTotal,
@@ -165,7 +183,13 @@ export async function buildIndex({ config, logger, embedder, onProgress }: Build
       filesIntact(reusable.manifest, reusable.path)
     ) {
       removeStaleVersions(config.indexDir);
-      return summary({ embedded: 0, reused: passages.length, bytes: versionBytes(reusable.path), upToDate: true });
+      return summary({
+        embedded: 0,
+        reused: passages.length,
+        bytes: versionBytes(reusable.path),
+        upToDate: true,
+        calibration: reusable.manifest.calibration,
+      });
     }
     const previous = reusable ? loadPrevious(config, spec, logger) : undefined;
 
@@ -181,11 +205,11 @@ export async function buildIndex({ config, logger, embedder, onProgress }: Build
       if (article) textsByKey.set(passage.embeddingKey, embeddedText(article, passage.text));
     }
 
-    let dimensions = previous?.manifest.model.dimensions;
+    // Calibration asks questions, so the model is needed even when every passage vector is reused.
+    const model = embedder ?? (await InProcessEmbedder.load(spec, config));
+    const dimensions = model.dimensions;
+    fingerprint = model.fingerprint;
     if (textsByKey.size > 0) {
-      const model = embedder ?? (await InProcessEmbedder.load(spec, config));
-      dimensions = model.dimensions;
-      fingerprint = model.fingerprint;
       const keys = [...textsByKey.keys()];
       logger.info({ passages: keys.length, model: spec.modelId }, 'embedding passages');
       const vectors = await model.embedPassages([...textsByKey.values()], config.embeddingBatchSize, (done) =>
@@ -195,15 +219,18 @@ export async function buildIndex({ config, logger, embedder, onProgress }: Build
         const vector = vectors[i];
         if (vector) cached.set(key, vector);
       });
-      if (!embedder) await model.close();
     }
-    if (dimensions === undefined) throw new Error('No vector dimensions: nothing embedded and no previous index');
 
     const vectors = passages.map((passage) => {
       const vector = cached.get(passage.embeddingKey);
       if (!vector) throw new Error(`No vector for passage ${passage.id}`);
       return vector;
     });
+    const hnsw = buildHnsw(vectors, dimensions, DEFAULT_HNSW);
+    hnsw.setEf(Math.max(config.searchEf, 10));
+    logger.info('calibrating abstention on the new index');
+    const calibration = await calibrateIndex({ passages, hnsw }, model, onCalibrationProgress);
+    if (!embedder) await model.close();
     const manifest: Manifest = {
       formatVersion: FORMAT_VERSION,
       model: {
@@ -221,11 +248,17 @@ export async function buildIndex({ config, logger, embedder, onProgress }: Build
       corpusHash: corpus.hash,
       createdAt: new Date().toISOString(),
       dropped,
+      calibration,
     };
-    const hnsw = buildHnsw(vectors, dimensions, DEFAULT_HNSW);
     const { bytes } = writeIndex(config.indexDir, { manifest, articles, passages }, hnsw);
     removeStaleVersions(config.indexDir);
-    return summary({ embedded: textsByKey.size, reused: passages.length - textsByKey.size, bytes, upToDate: false });
+    return summary({
+      embedded: textsByKey.size,
+      reused: passages.length - textsByKey.size,
+      bytes,
+      upToDate: false,
+      calibration,
+    });
   } finally {
     release();
   }

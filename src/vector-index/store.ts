@@ -24,12 +24,14 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
+import type { IndexCalibration } from '../answering/calibration.js';
 import type { ArticleMetadata } from '../corpus/article.js';
 import type { BoilerplateKind } from '../corpus/boilerplate.js';
 import type { EmbeddingSpec } from '../embedding/model-spec.js';
 import { UserError, errorMessage } from '../shared/errors.js';
 
-export const FORMAT_VERSION = 1;
+/** 2: the manifest holds the answering calibration measured on the index. */
+export const FORMAT_VERSION = 2;
 const CURRENT_FILE = 'CURRENT';
 const DATA_FILES = ['passages.json', 'vectors.hnsw'];
 const LOCK_FILE = '.lock';
@@ -55,6 +57,8 @@ export interface Manifest {
   corpusHash: string;
   createdAt: string;
   dropped: Partial<Record<BoilerplateKind, number>>;
+  /** What this model's scores look like on this corpus (answering/calibration.ts). */
+  calibration: IndexCalibration;
   /** Sizes of the data files, written last, so a quick check can tell a damaged index without loading it. */
   files?: Record<string, number>;
 }

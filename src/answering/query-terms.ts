@@ -1,0 +1,134 @@
+/**
+ * A question → the terms a passage must hold to answer it, each with the forms that count as the same word in
+ * this corpus. Askers use their own words: "trade union congress" where the articles write "TUC", "percentage"
+ * where they write "percent" (the Porter stemmer keeps those apart). Both are recovered from the corpus's own
+ * vocabulary, so nothing here is a hand-made synonym list:
+ *
+ * - an **acronym** the corpus uses (a word written in capitals in the articles) whose letters are the initials
+ *   of consecutive question words counts as each of those words;
+ * - a question term **no passage holds** counts as a corpus term that differs from it only by a derivational
+ *   ending the stemmer leaves on (percent + age, trial + l, leader + ship), when the shared stem is at least
+ *   MIN_VARIANT_PREFIX letters long.
+ *
+ * Each term is weighted by its inverse document frequency, so the question's specific words dominate. A term no
+ * passage holds in any form keeps the highest weight: it is the strongest sign that the corpus does not say
+ * what the question asks.
+ */
+import { termOf, words } from '../text/terms.js';
+
+export interface QueryTerm {
+  /** The question's own term (stemmed). */
+  term: string;
+  /** Terms that count as this one in a passage: the term itself, then corpus variants. */
+  forms: string[];
+  /** Inverse document frequency of the most common form in the corpus. */
+  weight: number;
+}
+
+/** What question analysis needs to know about the corpus. */
+export interface Vocabulary {
+  /** Passages holding the term. */
+  documentFrequency(term: string): number;
+  /** BM25 idf of a document frequency. */
+  idfOf(documentFrequency: number): number;
+  /** Terms written in capitals somewhere in the corpus ("tuc", "bma"). */
+  isAcronym(term: string): boolean;
+  /** Corpus terms that start with `prefix`. */
+  termsStartingWith(prefix: string): string[];
+}
+
+export const MIN_VARIANT_PREFIX = 5;
+/** English derivational endings as they look after Porter stemming; the only differences a variant may have. */
+const DERIVATIONAL_ENDINGS = new Set([
+  'ag',
+  'al',
+  'l',
+  'ship',
+  'er',
+  'or',
+  'r',
+  'e',
+  'ion',
+  'ment',
+  'ness',
+  'ist',
+  'ism',
+  'ic',
+  'iti',
+  'ive',
+  'li',
+]);
+const MIN_ACRONYM_LETTERS = 3;
+const MAX_ACRONYM_WORDS = 5;
+/** Small words an acronym skips ("National Union of Teachers" → NUT). */
+const ACRONYM_GAPS = new Set(['of', 'and', 'for', 'the', 'on', 'in', '&']);
+
+function variantsOf(term: string, vocabulary: Vocabulary): string[] {
+  if (term.length < MIN_VARIANT_PREFIX || vocabulary.documentFrequency(term) > 0 || /^\d+$/.test(term)) return [];
+  const longer = vocabulary
+    .termsStartingWith(term)
+    .filter((candidate) => DERIVATIONAL_ENDINGS.has(candidate.slice(term.length)));
+  const shorter: string[] = [];
+  for (let length = term.length - 1; length >= MIN_VARIANT_PREFIX; length--) {
+    const prefix = term.slice(0, length);
+    if (DERIVATIONAL_ENDINGS.has(term.slice(length)) && vocabulary.documentFrequency(prefix) > 0) shorter.push(prefix);
+  }
+  return [...longer, ...shorter];
+}
+
+/**
+ * Acronyms of the corpus spelled out by consecutive content words of the question (small joining words
+ * skipped): word position → acronym terms.
+ */
+function acronymsOf(questionWords: string[], vocabulary: Vocabulary): Map<number, string[]> {
+  const found = new Map<number, string[]>();
+  const content = (word: string) => termOf(word) !== undefined && !/^\d/.test(word);
+  for (let start = 0; start < questionWords.length; start++) {
+    if (!content(questionWords[start] ?? '')) continue;
+    let initials = '';
+    const positions: number[] = [];
+    for (let end = start; end < questionWords.length && positions.length < MAX_ACRONYM_WORDS; end++) {
+      const word = questionWords[end] ?? '';
+      if (ACRONYM_GAPS.has(word)) continue;
+      if (!content(word)) break;
+      initials += word[0] ?? '';
+      positions.push(end);
+      if (initials.length >= MIN_ACRONYM_LETTERS && vocabulary.isAcronym(initials)) {
+        for (const position of positions) found.set(position, [...(found.get(position) ?? []), initials]);
+      }
+    }
+  }
+  return found;
+}
+
+export function analyseQuestion(question: string, vocabulary: Vocabulary): QueryTerm[] {
+  const questionWords = words(question);
+  const acronyms = acronymsOf(questionWords, vocabulary);
+  const byTerm = new Map<string, Set<string>>();
+  questionWords.forEach((word, position) => {
+    const term = termOf(word);
+    if (term === undefined) return;
+    const forms = byTerm.get(term) ?? new Set([term]);
+    for (const acronym of acronyms.get(position) ?? []) forms.add(acronym);
+    for (const variant of variantsOf(term, vocabulary)) forms.add(variant);
+    byTerm.set(term, forms);
+  });
+  return [...byTerm].map(([term, forms]) => {
+    const frequency = Math.max(...[...forms].map((form) => vocabulary.documentFrequency(form)));
+    return { term, forms: [...forms], weight: vocabulary.idfOf(frequency) };
+  });
+}
+
+/**
+ * The share of the question's weighted terms that a set of passage terms holds (in any of their forms): 1 when
+ * every term is there, near 0 when only common ones are.
+ */
+export function termCoverage(queryTerms: QueryTerm[], present: Set<string>): number {
+  let total = 0;
+  let found = 0;
+  for (const { forms, weight } of queryTerms) {
+    total += weight;
+    if (forms.some((form) => present.has(form))) found += weight;
+  }
+  return total > 0 ? found / total : 0;
+}

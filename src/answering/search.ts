@@ -1,0 +1,128 @@
+/**
+ * Question → candidate passages with every signal ranking needs. Two retrievers find candidates: the HNSW
+ * index (the question's vector) and BM25 over the passages' text (the question's analysed terms, with the
+ * corpus's acronyms and word variants); each candidate then gets its dense cosine, BM25 score, the Reciprocal
+ * Rank Fusion of both ranks and its term coverage, whole and for its best sentence. No model runs here except
+ * for the question's one vector: everything else is arithmetic on what the index holds.
+ *
+ * Used by the answer engine and, at index time, by calibration (which leaves one article out at a time).
+ */
+import type hnswlib from 'hnswlib-node';
+import type { TextEmbedder } from '../embedding/embedder.js';
+import { cosine } from '../embedding/embedder.js';
+import { splitSentences } from '../text/sentences.js';
+import { terms } from '../text/terms.js';
+import type { IndexedPassage } from '../vector-index/store.js';
+import { reciprocalRankFusion } from './fusion.js';
+import { LexicalIndex } from './lexical.js';
+import { analyseQuestion, termCoverage, type QueryTerm } from './query-terms.js';
+import { bestSentenceByTerms, type CandidateSignals } from './rank.js';
+
+/** Candidates taken from each retriever. */
+export const DENSE_CANDIDATES = 40;
+export const LEXICAL_CANDIDATES = 40;
+
+/** Which retrievers supply candidates: both (the bot), or one alone (to measure it, as `eval` does). */
+export type RetrieverMode = 'hybrid' | 'dense' | 'lexical';
+
+export interface SearchOptions {
+  retriever?: RetrieverMode;
+  /** Leave this article's passages out (calibration's near-topic questions). */
+  excludeArticle?: string;
+}
+
+export interface SearchResult {
+  queryTerms: QueryTerm[];
+  queryVector: Float32Array;
+  /** In fused order (RRF of the ranks), not yet by relevance. */
+  candidates: CandidateSignals[];
+}
+
+export interface SearchableIndex {
+  passages: IndexedPassage[];
+  hnsw: hnswlib.HierarchicalNSW;
+}
+
+/** Sentences' terms of recently seen passages: computing them is most of a question's CPU time. */
+const SENTENCE_CACHE_SIZE = 20_000;
+
+export class PassageSearch {
+  readonly lexical: LexicalIndex;
+  private readonly sentenceTermsCache = new Map<number, Set<string>[]>();
+
+  constructor(
+    private readonly index: SearchableIndex,
+    private readonly embedder: Pick<TextEmbedder, 'embedQuery'>,
+  ) {
+    this.lexical = new LexicalIndex(index.passages.map((passage, label) => ({ label, text: passage.text })));
+  }
+
+  get passages(): IndexedPassage[] {
+    return this.index.passages;
+  }
+
+  vectorOf(label: number): Float32Array {
+    return Float32Array.from(this.index.hnsw.getPoint(label));
+  }
+
+  analyse(question: string): QueryTerm[] {
+    return analyseQuestion(question, this.lexical);
+  }
+
+  sentenceTerms(label: number): Set<string>[] {
+    let cached = this.sentenceTermsCache.get(label);
+    if (!cached) {
+      cached = splitSentences(this.index.passages[label]?.text ?? '').map((sentence) => new Set(terms(sentence.text)));
+      if (this.sentenceTermsCache.size >= SENTENCE_CACHE_SIZE) {
+        const oldest = this.sentenceTermsCache.keys().next().value;
+        if (oldest !== undefined) this.sentenceTermsCache.delete(oldest);
+      }
+      this.sentenceTermsCache.set(label, cached);
+    }
+    return cached;
+  }
+
+  async search(question: string, options: SearchOptions = {}): Promise<SearchResult> {
+    const queryTerms = this.analyse(question);
+    const queryVector = await this.embedder.embedQuery(question);
+    return { queryTerms, queryVector, candidates: this.candidates(queryTerms, queryVector, options) };
+  }
+
+  /** The candidates for an analysed, embedded question. */
+  candidates(queryTerms: QueryTerm[], queryVector: Float32Array, options: SearchOptions = {}): CandidateSignals[] {
+    const { passages, hnsw } = this.index;
+    const mode = options.retriever ?? 'hybrid';
+    const excluded = options.excludeArticle;
+    const keep = excluded === undefined ? undefined : (label: number) => passages[label]?.articleId !== excluded;
+    const keptCount = keep ? passages.filter((_, label) => keep(label)).length : passages.length;
+
+    const denseK = mode === 'lexical' ? 0 : Math.min(keptCount, DENSE_CANDIDATES);
+    const dense = denseK > 0 ? hnsw.searchKnn(Array.from(queryVector), denseK, keep) : { neighbors: [], distances: [] };
+    const lexical = mode === 'dense' ? [] : this.lexical.query(queryTerms, LEXICAL_CANDIDATES, keep);
+    const fused = reciprocalRankFusion([dense.neighbors, lexical.map((hit) => hit.label)]);
+    const denseRanks = new Map(dense.neighbors.map((label, rank) => [label, rank]));
+    const lexicalRanks = new Map(lexical.map((hit, rank) => [hit.label, rank]));
+
+    return [...fused.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([label, fusedScore]) => {
+        const denseRank = denseRanks.get(label);
+        const lexicalRank = lexicalRanks.get(label);
+        const sentenceTerms = this.sentenceTerms(label);
+        const best = bestSentenceByTerms(sentenceTerms, queryTerms);
+        return {
+          label,
+          dense:
+            denseRank !== undefined ? 1 - (dense.distances[denseRank] ?? 1) : cosine(queryVector, this.vectorOf(label)),
+          denseRank: denseRank !== undefined ? denseRank + 1 : undefined,
+          lexical: lexicalRank !== undefined ? lexical[lexicalRank]?.score : undefined,
+          lexicalRank: lexicalRank !== undefined ? lexicalRank + 1 : undefined,
+          fused: fusedScore,
+          coverage: termCoverage(queryTerms, new Set(sentenceTerms.flatMap((sentence) => [...sentence]))),
+          sentenceCoverage: best.coverage,
+          sentenceIndex: best.index,
+          rerank: undefined,
+        };
+      });
+  }
+}
