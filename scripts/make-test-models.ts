@@ -27,7 +27,15 @@ const root = resolve(here, '..');
 const SEED_CORPUS = join(root, 'test/fixtures/seed-corpus');
 
 export const EMBEDDER_NAME = 'test-embedder';
+export const SHIFTED_EMBEDDER_NAME = 'test-embedder-shifted';
 export const RERANKER_NAME = 'test-reranker';
+/**
+ * The shifted twin adds this common vector to every token vector, so that every text's pooled vector leans the
+ * same way: all cosines sit high and close together (unrelated passages about 0.9), as with real retrieval
+ * models whose unrelated pairs score 0.5 or more. Same words, same order of magnitude of evidence, another
+ * scale: what the index's own calibration must absorb.
+ */
+const SHIFT_LENGTH = 1.0;
 const DIMENSIONS = 64;
 const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 // Punctuation gets its own tokens (zero vectors) so it is neither [UNK] nor part of a word.
@@ -191,9 +199,9 @@ function tensorInfo(name: string, elemType: number, shape: (string | number)[]):
 }
 
 /** The int8 table with its scale: `DequantizeLinear(Gather(table, input_ids))` gives float token vectors. */
-function embeddingTable(vocabulary: Vocabulary): { initializers: Tensor[]; nodes: Node[] } {
+function embeddingTable(vocabulary: Vocabulary, shift?: number[]): { initializers: Tensor[]; nodes: Node[] } {
   const rows = vocabulary.tokens.map((token, index) =>
-    unitVector(token).map((x) => x * (vocabulary.weights[index] ?? 0)),
+    unitVector(token).map((x, d) => x * (vocabulary.weights[index] ?? 0) + (shift?.[d] ?? 0)),
   );
   const maxAbs = Math.max(...rows.flat().map(Math.abs));
   const scale = maxAbs / 127;
@@ -235,8 +243,8 @@ function serialize(graph: InstanceType<typeof onnx.GraphProto>, irVersion: numbe
   return onnx.ModelProto.encode(model).finish();
 }
 
-function embedderModel(vocabulary: Vocabulary, irVersion: number): Uint8Array {
-  const table = embeddingTable(vocabulary);
+function embedderModel(vocabulary: Vocabulary, irVersion: number, shift?: number[]): Uint8Array {
+  const table = embeddingTable(vocabulary, shift);
   // Identity renames the dequantized vectors to the output name the feature-extraction pipeline reads.
   const graph = onnx.GraphProto.create({
     name: 'test_embedder',
@@ -333,6 +341,17 @@ export function makeTestModels(outDir: string, irVersion = 8): void {
   );
   writeModel(
     outDir,
+    SHIFTED_EMBEDDER_NAME,
+    bertConfig({ vocab_size: vocabSize }),
+    tokenizer,
+    embedderModel(
+      vocabulary,
+      irVersion,
+      unitVector('[common direction]').map((x) => x * SHIFT_LENGTH),
+    ),
+  );
+  writeModel(
+    outDir,
     RERANKER_NAME,
     bertConfig({
       vocab_size: vocabSize,
@@ -347,7 +366,9 @@ export function makeTestModels(outDir: string, irVersion = 8): void {
 }
 
 function modelsExist(outDir: string): boolean {
-  return [EMBEDDER_NAME, RERANKER_NAME].every((name) => existsSync(join(outDir, name, 'onnx/model_quantized.onnx')));
+  return [EMBEDDER_NAME, SHIFTED_EMBEDDER_NAME, RERANKER_NAME].every((name) =>
+    existsSync(join(outDir, name, 'onnx/model_quantized.onnx')),
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -356,5 +377,5 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const outDir = resolve(args.find((arg) => !arg.startsWith('--')) ?? join(root, 'test/fixtures/models'));
   if (ifMissing && modelsExist(outDir)) process.exit(0);
   makeTestModels(outDir);
-  console.log(`Wrote ${EMBEDDER_NAME} and ${RERANKER_NAME} to ${outDir}`);
+  console.log(`Wrote ${EMBEDDER_NAME}, ${SHIFTED_EMBEDDER_NAME} and ${RERANKER_NAME} to ${outDir}`);
 }

@@ -27,6 +27,7 @@ export const KNOWN_EMBEDDING_MODELS: Record<string, KnownModel> = {
   'Xenova/e5-base-v2': { pooling: 'mean', queryPrefix: 'query: ', passagePrefix: 'passage: ' },
   'Xenova/gte-small': { pooling: 'mean', queryPrefix: '', passagePrefix: '' },
   'test-embedder': { pooling: 'mean', queryPrefix: '', passagePrefix: '' },
+  'test-embedder-shifted': { pooling: 'mean', queryPrefix: '', passagePrefix: '' },
 };
 
 export function resolveEmbeddingSpec(
