@@ -79,4 +79,30 @@ describe('classifyLines', () => {
     ]);
     assert.ok(verdicts.every((verdict) => verdict.boilerplate === undefined));
   });
+
+  it('keeps a whole article whose first line is the section label "Comment"', () => {
+    const verdicts = classifyLines([
+      'Comment',
+      'Why the junior doctors are right',
+      'The contract is unsafe, and everyone in the NHS knows it.',
+      'That is why they strike.',
+    ]);
+    assert.deepEqual(
+      verdicts.map((verdict) => verdict.boilerplate),
+      ['navigation', undefined, undefined, undefined],
+    );
+  });
+
+  it('keeps a numbered list that ends an article when no comment form follows it', () => {
+    const verdicts = classifyLines(['What the BMA asks for:', '  1. A safe rota.', '  2. Fair pay for weekends.']);
+    assert.ok(verdicts.every((verdict) => verdict.boilerplate === undefined));
+  });
+
+  it('keeps a long paragraph that starts with "Photo:" or ends with a credit in brackets', () => {
+    const long = `Photo: ${'the picket line grew all morning as nurses, porters and patients joined the doctors '.repeat(4)}`;
+    assert.equal(classifyLine(long), undefined);
+    assert.equal(classifyLine('Photo: Guy Smallman'), 'photo');
+    const credited = `${'A long paragraph about the strike and the contract that goes on and on. '.repeat(5)}(Pic: Guy Smallman)`;
+    assert.equal(classifyLine(credited), undefined);
+  });
 });
