@@ -54,8 +54,9 @@ const EXPECTED_METADATA: Record<string, { title: string; author?: string }> = {
 };
 const METADATA_LINES = ['By Tomáš Tengely-Evans', 'Cameron Panting'];
 
+const corpus = await readCorpus(SEED);
+
 describe('the seed corpus', () => {
-  const corpus = readCorpus(SEED);
   const { passages } = passagesOf(corpus.articles);
 
   it('reads all five articles with the expected titles and authors', () => {

@@ -5,6 +5,7 @@
 import { Readability } from '@mozilla/readability';
 import matter from 'gray-matter';
 import { JSDOM, VirtualConsole } from 'jsdom';
+import { errorMessage } from '../shared/errors.js';
 import type { ArticleLines, ArticleMetadata, DroppedLine } from './article.js';
 
 export const ARTICLE_EXTENSIONS = ['.txt', '.md', '.markdown', '.html', '.htm'] as const;
@@ -63,10 +64,30 @@ function markdownInline(text: string): string {
     .trim();
 }
 
+/** Front matter that YAML cannot read (`title: Strike: day two`) is skipped with a warning naming its line. */
+function frontMatter(text: string): { data: Record<string, unknown>; content: string; warnings: string[] } {
+  try {
+    const { data, content } = matter(text);
+    return { data: data as Record<string, unknown>, content, warnings: [] };
+  } catch (error) {
+    const fence = text.match(/^---[ \t]*\n[\s\S]*?\n---[ \t]*(?:\n|$)/);
+    const mark = (error as { mark?: { line?: number } }).mark;
+    // gray-matter hands js-yaml the text after the opening "---", newline included: its line N is the file's N + 1.
+    const line = mark?.line !== undefined ? `line ${mark.line + 1}: ` : '';
+    const reason = ((error as { reason?: string }).reason ?? errorMessage(error)).split('\n')[0];
+    return {
+      data: {},
+      content: fence ? text.slice(fence[0].length) : text,
+      warnings: [
+        `front matter ${line}${reason}; it is ignored (quote values that contain a colon: title: "Strike: day two")`,
+      ],
+    };
+  }
+}
+
 /** Markdown with optional YAML front matter (title, author, publication/source/site, url/link, date). */
-export function parseMarkdown(text: string): Omit<ArticleLines, 'fallbackTitle'> {
-  const { data, content } = matter(normalizeNewlines(text));
-  const fields = data as Record<string, unknown>;
+export function parseMarkdown(text: string): Omit<ArticleLines, 'fallbackTitle'> & { warnings: string[] } {
+  const { data: fields, content, warnings } = frontMatter(normalizeNewlines(text));
   const given: Partial<ArticleMetadata> = {
     title: stringField(fields, 'title', 'headline'),
     author: stringField(fields, 'author', 'authors', 'byline'),
@@ -101,7 +122,7 @@ export function parseMarkdown(text: string): Omit<ArticleLines, 'fallbackTitle'>
     if (/^(-{3,}|\*{3,}|_{3,})$/.test(joined)) continue;
     lines.push(markdownInline(joined));
   }
-  return { lines, given };
+  return { lines, given, warnings };
 }
 
 function metaContent(document: Document, ...selectors: string[]): string | undefined {
@@ -122,7 +143,15 @@ const BLOCK_SELECTOR = 'p, li, blockquote, h1, h2, h3, h4, h5, h6, pre, figcapti
 export function parseHtml(html: string, url?: string): Omit<ArticleLines, 'fallbackTitle'> {
   // Scripts never run and stylesheets are never fetched: jsdom's defaults, with its CSS warnings silenced.
   const dom = new JSDOM(html, { url: url ?? 'https://localhost/', virtualConsole: new VirtualConsole() });
-  const document = dom.window.document;
+  try {
+    return readHtmlDocument(dom.window.document);
+  } finally {
+    // A window that is not closed keeps its whole document (megabytes per page) alive.
+    dom.window.close();
+  }
+}
+
+function readHtmlDocument(document: Document): Omit<ArticleLines, 'fallbackTitle'> {
   const given: Partial<ArticleMetadata> = {
     url: metaContent(document, 'link[rel="canonical"]', 'meta[property="og:url"]'),
     publication: metaContent(document, 'meta[property="og:site_name"]', 'meta[name="application-name"]'),
@@ -136,16 +165,20 @@ export function parseHtml(html: string, url?: string): Omit<ArticleLines, 'fallb
   given.publication ??= article?.siteName?.trim() || undefined;
   given.date ??= article?.publishedTime?.trim() || undefined;
 
-  const container = new JSDOM(article?.content ?? document.body.innerHTML).window.document.body;
+  const articleDom = new JSDOM(article?.content ?? document.body.innerHTML);
   const lines: string[] = [];
   const dropped: DroppedLine[] = [];
-  for (const element of container.querySelectorAll(BLOCK_SELECTOR)) {
-    // Only the innermost blocks, so a <blockquote><p>…</p></blockquote> is one paragraph, not two.
-    if (element.querySelector(BLOCK_SELECTOR)) continue;
-    const text = (element.textContent ?? '').replace(/\s+/g, ' ').trim();
-    if (!text) continue;
-    if (element.tagName === 'FIGCAPTION') dropped.push({ kind: 'photo', text });
-    else lines.push(text);
+  try {
+    for (const element of articleDom.window.document.body.querySelectorAll(BLOCK_SELECTOR)) {
+      // Only the innermost blocks, so a <blockquote><p>…</p></blockquote> is one paragraph, not two.
+      if (element.querySelector(BLOCK_SELECTOR)) continue;
+      const text = (element.textContent ?? '').replace(/\s+/g, ' ').trim();
+      if (!text) continue;
+      if (element.tagName === 'FIGCAPTION') dropped.push({ kind: 'photo', text });
+      else lines.push(text);
+    }
+  } finally {
+    articleDom.window.close();
   }
   return { lines, given, dropped };
 }

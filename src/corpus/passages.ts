@@ -27,11 +27,32 @@ export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = { minChars: 100, maxChars: 12
 
 const endsLikeSentence = (text: string) => /[.!?…"'”’)\]]$/.test(text.trim());
 
-export function splitLongParagraph(text: string, paragraph: number, maxChars: number): PassageChunk[] {
-  const sentences = splitSentences(text);
-  if (text.length <= maxChars || sentences.length < 2) {
-    return [{ text, paragraphStart: paragraph, paragraphEnd: paragraph }];
+/**
+ * A stretch with no sentence end inside it (a list without full stops, a pasted table, a runaway line) that is
+ * longer than `maxChars`, cut at word boundaries into pieces of at most `maxChars`; a "word" longer than that
+ * is cut where it must be. Offsets are into the original text.
+ */
+function wordPieces(text: string, start: number, end: number, maxChars: number): { start: number; end: number }[] {
+  const pieces: { start: number; end: number }[] = [];
+  let at = start;
+  while (end - at > maxChars) {
+    const window = text.slice(at, at + maxChars + 1);
+    const space = window.search(/\s\S*$/);
+    const cut = space > 0 ? at + space : at + maxChars;
+    pieces.push({ start: at, end: cut });
+    at = cut;
+    while (at < end && /\s/.test(text[at] ?? '')) at++;
   }
+  if (end > at) pieces.push({ start: at, end });
+  return pieces;
+}
+
+export function splitLongParagraph(text: string, paragraph: number, maxChars: number): PassageChunk[] {
+  if (text.length <= maxChars) return [{ text, paragraphStart: paragraph, paragraphEnd: paragraph }];
+  // Sentences, with any sentence too long to quote cut at word boundaries: no passage exceeds maxChars.
+  const sentences = splitSentences(text).flatMap((sentence) =>
+    sentence.end - sentence.start > maxChars ? wordPieces(text, sentence.start, sentence.end, maxChars) : [sentence],
+  );
   // Balanced parts: aim for equal lengths rather than filling each part to the maximum.
   const target = text.length / Math.ceil(text.length / maxChars);
   const groups: { start: number; end: number }[] = [];

@@ -9,8 +9,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join, relative, sep } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { UserError, errorMessage } from '../shared/errors.js';
+import { webUrl } from '../shared/web-url.js';
 import { parseArticleLines, type ArticleMetadata, type ParsedArticle } from './article.js';
+import { decodeArticle } from './decode.js';
 import { formatOf, parseHtml, parseMarkdown, parseText, type ArticleFormat } from './formats.js';
 
 export const SIDECAR_FILE = 'sources.json';
@@ -29,52 +32,83 @@ export interface SkippedFile {
   reason: string;
 }
 
+/** Something wrong in a file that was indexed all the same (bad front matter, a malformed URL). */
+export interface CorpusWarning {
+  file: string;
+  message: string;
+}
+
 export interface Corpus {
   articles: CorpusArticle[];
   skipped: SkippedFile[];
+  warnings: CorpusWarning[];
   /** Hash over every article's id and content hash: equal hashes mean an unchanged corpus. */
   hash: string;
 }
 
+/** A parsed article kept from an earlier run, keyed by content hash: an unchanged file is not parsed again. */
+export type ParseCache = ReadonlyMap<string, ParsedArticle & { format: ArticleFormat }>;
+
 type Sidecar = Record<string, Partial<ArticleMetadata>>;
 
-function readSidecar(corpusDir: string): Sidecar {
+/** The sidecar's usable entries; every problem becomes a warning, never a reason to stop indexing. */
+function readSidecar(corpusDir: string, warnings: CorpusWarning[]): Sidecar {
   const path = join(corpusDir, SIDECAR_FILE);
   if (!existsSync(path)) return {};
+  const warn = (message: string) => warnings.push({ file: SIDECAR_FILE, message });
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new UserError(`${path} is not valid JSON (${errorMessage(error)}). Fix it or remove it.`);
+    warn(`not valid JSON (${errorMessage(error)}); its metadata is ignored until it is fixed`);
+    return {};
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new UserError(`${path} must be an object keyed by article file name, e.g. {"a.txt": {"title": "…"}}`);
+    warn('must be an object keyed by article file name, e.g. {"a.txt": {"title": "…"}}; ignored');
+    return {};
   }
   const sidecar: Sidecar = {};
-  const problems: string[] = [];
   for (const [file, entry] of Object.entries(parsed)) {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      problems.push(`"${file}" must map to an object of ${METADATA_KEYS.join(', ')}`);
+      warn(`"${file}" must map to an object of ${METADATA_KEYS.join(', ')}; ignored`);
       continue;
     }
     const metadata: Partial<ArticleMetadata> = {};
     for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
       const known = METADATA_KEYS.find((candidate) => candidate === key);
-      if (!known) problems.push(`"${file}".${key} is not a known field (expected ${METADATA_KEYS.join(', ')})`);
-      else if (typeof value !== 'string') problems.push(`"${file}".${key} must be a string`);
+      if (!known) warn(`"${file}".${key} is not a known field (expected ${METADATA_KEYS.join(', ')}); ignored`);
+      else if (typeof value !== 'string') warn(`"${file}".${key} must be a string; ignored`);
       else metadata[known] = value;
     }
     sidecar[file] = metadata;
   }
-  if (problems.length > 0) throw new UserError(`${path}: ${problems.join('; ')}`);
   return sidecar;
 }
 
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
+/**
+ * Every file below `dir`, sorted. Hidden files and folders (".git/", ".DS_Store") are not articles and are
+ * not walked; a symbolic link to a file counts as that file; links to folders are not followed, so a link
+ * loop cannot trap the walk.
+ */
+export function listFiles(dir: string): string[] {
+  const files: string[] = [];
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) files.push(path);
+      else if (entry.isSymbolicLink()) {
+        try {
+          if (statSync(path).isFile()) files.push(path);
+        } catch {
+          // a dangling link: nothing to read
+        }
+      }
+    }
+  };
+  walk(dir);
+  return files.sort();
 }
 
 export function parseArticleFile(
@@ -82,27 +116,44 @@ export function parseArticleFile(
   format: ArticleFormat,
   fileName: string,
   sidecarEntry: Partial<ArticleMetadata> = {},
-): ParsedArticle {
+): ParsedArticle & { warnings: string[] } {
   const fallbackTitle = basename(fileName, extname(fileName)).replace(/[-_]+/g, ' ');
   const parsed =
     format === 'txt'
-      ? { lines: parseText(text), given: {} }
+      ? { lines: parseText(text), given: {}, warnings: [] }
       : format === 'md'
         ? parseMarkdown(text)
-        : parseHtml(text, sidecarEntry.url);
+        : { ...parseHtml(text, webUrl(sidecarEntry.url)), warnings: [] };
+  const warnings = [...parsed.warnings];
   const given = { ...parsed.given };
   for (const key of METADATA_KEYS) if (sidecarEntry[key]) given[key] = sidecarEntry[key];
-  return parseArticleLines({ ...parsed, given, fallbackTitle });
+  if (given.url !== undefined && webUrl(given.url) === undefined) {
+    // Discord rejects an embed whose link is not a URL: one bad link would break every answer citing it.
+    warnings.push(`url ${JSON.stringify(given.url)} is not an http(s) URL; the article is cited without a link`);
+    delete given.url;
+  }
+  const article = parseArticleLines({ ...parsed, given, fallbackTitle });
+  return { ...article, warnings };
 }
 
-export function readCorpus(corpusDir: string): Corpus {
+export interface ReadCorpusOptions {
+  /** Articles parsed by an earlier run; files whose content hash is in it are not parsed again. */
+  cache?: ParseCache;
+}
+
+/**
+ * Reads every article. One bad file never stops the rest: it is skipped with the reason, or indexed with a
+ * warning. The loop yields to the event loop between files, so a long HTML corpus never starves timers.
+ */
+export async function readCorpus(corpusDir: string, options: ReadCorpusOptions = {}): Promise<Corpus> {
   if (!existsSync(corpusDir) || !statSync(corpusDir).isDirectory()) {
     throw new UserError(
       `The corpus folder ${corpusDir} does not exist. Create it and put articles (.txt, .md, .html) in it, ` +
         `or set CORPUS_DIR.`,
     );
   }
-  const sidecar = readSidecar(corpusDir);
+  const warnings: CorpusWarning[] = [];
+  const sidecar = readSidecar(corpusDir, warnings);
   const articles: CorpusArticle[] = [];
   const skipped: SkippedFile[] = [];
   for (const path of listFiles(corpusDir)) {
@@ -113,27 +164,34 @@ export function readCorpus(corpusDir: string): Corpus {
       skipped.push({ file: id, reason: 'not an article type (.txt, .md, .html)' });
       continue;
     }
-    const bytes = readFileSync(path);
-    if (bytes.includes(0)) {
-      skipped.push({ file: id, reason: 'binary content (contains NUL bytes)' });
-      continue;
+    try {
+      const bytes = readFileSync(path);
+      const entry = sidecar[id];
+      const contentHash = createHash('sha256')
+        .update(bytes)
+        .update(JSON.stringify(entry ?? {}))
+        .digest('hex');
+      const cached = options.cache?.get(contentHash);
+      if (cached && cached.format === format) {
+        articles.push({ id, format, contentHash, metadata: cached.metadata, paragraphs: cached.paragraphs, dropped: cached.dropped });
+        continue;
+      }
+      const decoded = decodeArticle(bytes);
+      if ('problem' in decoded) {
+        skipped.push({ file: id, reason: decoded.problem });
+        continue;
+      }
+      const { warnings: fileWarnings, ...parsed } = parseArticleFile(decoded.text, format, id, entry);
+      for (const message of fileWarnings) warnings.push({ file: id, message });
+      if (parsed.paragraphs.length === 0) {
+        skipped.push({ file: id, reason: 'no article text found' });
+        continue;
+      }
+      articles.push({ id, format, contentHash, ...parsed });
+    } catch (error) {
+      skipped.push({ file: id, reason: `could not be read: ${errorMessage(error)}` });
     }
-    const text = bytes.toString('utf8');
-    if ((text.match(/\uFFFD/g)?.length ?? 0) > 10) {
-      skipped.push({ file: id, reason: 'not UTF-8 text' });
-      continue;
-    }
-    const entry = sidecar[id];
-    const parsed = parseArticleFile(text, format, id, entry);
-    if (parsed.paragraphs.length === 0) {
-      skipped.push({ file: id, reason: 'no article text found' });
-      continue;
-    }
-    const contentHash = createHash('sha256')
-      .update(bytes)
-      .update(JSON.stringify(entry ?? {}))
-      .digest('hex');
-    articles.push({ id, format, contentHash, ...parsed });
+    await yieldToEventLoop();
   }
   for (const file of Object.keys(sidecar)) {
     if (!articles.some((article) => article.id === file) && !skipped.some((skip) => skip.file === file)) {
@@ -142,5 +200,5 @@ export function readCorpus(corpusDir: string): Corpus {
   }
   const hash = createHash('sha256');
   for (const article of articles) hash.update(`${article.id}\0${article.contentHash}\n`);
-  return { articles, skipped, hash: hash.digest('hex') };
+  return { articles, skipped, warnings, hash: hash.digest('hex') };
 }

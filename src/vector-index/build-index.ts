@@ -10,6 +10,7 @@ import type { Config } from '../config/config.js';
 import type { BoilerplateKind } from '../corpus/boilerplate.js';
 import { DEFAULT_CHUNK_OPTIONS, chunkParagraphs } from '../corpus/passages.js';
 import { readCorpus, type CorpusArticle, type SkippedFile } from '../corpus/read-corpus.js';
+import { PARSE_CACHE_FILE, parseCacheOf, readParseCache } from './parse-cache.js';
 import { InProcessEmbedder, type TextEmbedder } from '../embedding/embedder.js';
 import { modelFingerprint } from '../embedding/load-model.js';
 import { resolveEmbeddingSpec, type EmbeddingSpec } from '../embedding/model-spec.js';
@@ -143,8 +144,9 @@ export async function buildIndex({
   onCalibrationProgress,
 }: BuildIndexOptions): Promise<IndexSummary> {
   const started = performance.now();
-  const corpus = readCorpus(config.corpusDir);
+  const corpus = await readCorpus(config.corpusDir, { cache: readParseCache(config.indexDir) });
   for (const skip of corpus.skipped) logger.warn({ file: skip.file }, `skipped: ${skip.reason}`);
+  for (const warning of corpus.warnings) logger.warn({ file: warning.file }, warning.message);
   if (corpus.articles.length === 0) {
     throw new UserError(`No articles found in ${config.corpusDir}. Add .txt, .md or .html files and run again.`);
   }
@@ -164,33 +166,36 @@ export async function buildIndex({
     ...fields,
   });
 
+  let fingerprint = embedder?.fingerprint ?? modelFingerprint(spec.modelId, config);
+  let reusable = previousManifest(config, spec, logger);
+  const sameModelFiles = (manifest: Manifest) =>
+    fingerprint !== undefined && manifest.model.fingerprint === fingerprint;
+  if (reusable && fingerprint !== undefined && !sameModelFiles(reusable.manifest)) {
+    logger.info('the model files changed since the last build; embedding every passage');
+    reusable = undefined;
+  }
+  // Nothing changed: decided from the manifest and the data files' checksums, without loading the index or
+  // taking the lock (a build running elsewhere, or a read-only index folder, does not stop a bot that only
+  // needs to know its index is current).
+  if (
+    reusable &&
+    sameModelFiles(reusable.manifest) &&
+    reusable.manifest.corpusHash === corpus.hash &&
+    reusable.manifest.pipeline === PIPELINE &&
+    filesIntact(reusable.manifest, reusable.path)
+  ) {
+    return summary({
+      embedded: 0,
+      reused: passages.length,
+      bytes: versionBytes(reusable.path),
+      upToDate: true,
+      calibration: reusable.manifest.calibration,
+    });
+  }
+
   const release = acquireIndexLock(config.indexDir);
   try {
-    let fingerprint = embedder?.fingerprint ?? modelFingerprint(spec.modelId, config);
-    let reusable = previousManifest(config, spec, logger);
-    const sameModelFiles = (manifest: Manifest) =>
-      fingerprint !== undefined && manifest.model.fingerprint === fingerprint;
-    if (reusable && fingerprint !== undefined && !sameModelFiles(reusable.manifest)) {
-      logger.info('the model files changed since the last build; embedding every passage');
-      reusable = undefined;
-    }
-    // Nothing changed: decided from the manifest alone, without loading the index.
-    if (
-      reusable &&
-      sameModelFiles(reusable.manifest) &&
-      reusable.manifest.corpusHash === corpus.hash &&
-      reusable.manifest.pipeline === PIPELINE &&
-      filesIntact(reusable.manifest, reusable.path)
-    ) {
-      removeStaleVersions(config.indexDir);
-      return summary({
-        embedded: 0,
-        reused: passages.length,
-        bytes: versionBytes(reusable.path),
-        upToDate: true,
-        calibration: reusable.manifest.calibration,
-      });
-    }
+    removeStaleVersions(config.indexDir);
     const previous = reusable ? loadPrevious(config, spec, logger) : undefined;
 
     const cached = new Map<string, Float32Array>();
@@ -250,7 +255,9 @@ export async function buildIndex({
       dropped,
       calibration,
     };
-    const { bytes } = writeIndex(config.indexDir, { manifest, articles, passages }, hnsw);
+    const { bytes } = writeIndex(config.indexDir, { manifest, articles, passages }, hnsw, {
+      [PARSE_CACHE_FILE]: parseCacheOf(corpus.articles),
+    });
     removeStaleVersions(config.indexDir);
     return summary({
       embedded: textsByKey.size,

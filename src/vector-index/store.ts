@@ -9,6 +9,7 @@
  * A build writes a new folder completely, then renames a new CURRENT over the old one. A crash or Ctrl-C at
  * any moment leaves either the old index or the new one live, never a mix; leftovers are removed next build.
  */
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -61,6 +62,8 @@ export interface Manifest {
   calibration: IndexCalibration;
   /** Sizes of the data files, written last, so a quick check can tell a damaged index without loading it. */
   files?: Record<string, number>;
+  /** SHA-256 of the data files: a file damaged in place (same size) is told from an intact one. */
+  checksums?: Record<string, string>;
 }
 
 export interface IndexedArticle extends ArticleMetadata {
@@ -227,26 +230,58 @@ export function buildHnsw(
   return hnsw;
 }
 
-/** Writes a complete new version and makes it live; returns its size in bytes. */
+function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/**
+ * A file-system failure while writing the index as one line naming the folder and what to do, for the
+ * failures a user can fix (full disk, read-only or foreign folder); anything else is rethrown as it is.
+ */
+export function indexWriteError(error: unknown, path: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const fixes: Record<string, string> = {
+    ENOSPC: 'the disk is full; free some space and run `npm run index` again',
+    EDQUOT: 'the disk quota is used up; free some space and run `npm run index` again',
+    EROFS: 'the file system is read-only; set INDEX_DIR (or DATA_DIR) to a writable folder',
+    EACCES: 'permission denied; run as the folder’s owner, or set INDEX_DIR (or DATA_DIR) to a folder you can write',
+    EPERM: 'permission denied; run as the folder’s owner, or set INDEX_DIR (or DATA_DIR) to a folder you can write',
+  };
+  const fix = code ? fixes[code] : undefined;
+  return fix ? new UserError(`Cannot write the index in ${path}: ${fix} (${code}).`) : error;
+}
+
+/**
+ * Writes a complete new version and makes it live; returns its size in bytes. `extra` files (the parse cache)
+ * go into the version folder too but are not part of its integrity. On failure the half-written folder is
+ * removed, so retries never pile up partial copies.
+ */
 export function writeIndex(
   indexDir: string,
   contents: IndexContents,
   hnsw: hnswlib.HierarchicalNSW,
+  extra: Record<string, string> = {},
 ): { bytes: number; version: string } {
-  mkdirSync(indexDir, { recursive: true });
   const version = `v-${Date.now()}-${process.pid}`;
   const staging = join(indexDir, `${version}.partial`);
-  mkdirSync(staging, { recursive: true });
-  const { manifest, ...rest } = contents;
-  writeDurable(join(staging, 'passages.json'), JSON.stringify(rest));
-  hnsw.writeIndexSync(join(staging, 'vectors.hnsw'));
-  fsyncFile(join(staging, 'vectors.hnsw'));
-  const files = Object.fromEntries(DATA_FILES.map((file) => [file, statSync(join(staging, file)).size]));
-  writeDurable(join(staging, 'manifest.json'), `${JSON.stringify({ ...manifest, files }, null, 2)}\n`);
-  renameSync(staging, join(indexDir, version));
-  const pointer = join(indexDir, `${CURRENT_FILE}.${process.pid}.tmp`);
-  writeDurable(pointer, `${version}\n`);
-  renameSync(pointer, join(indexDir, CURRENT_FILE));
+  try {
+    mkdirSync(staging, { recursive: true });
+    const { manifest, ...rest } = contents;
+    writeDurable(join(staging, 'passages.json'), JSON.stringify(rest));
+    hnsw.writeIndexSync(join(staging, 'vectors.hnsw'));
+    fsyncFile(join(staging, 'vectors.hnsw'));
+    for (const [name, data] of Object.entries(extra)) writeDurable(join(staging, name), data);
+    const files = Object.fromEntries(DATA_FILES.map((file) => [file, statSync(join(staging, file)).size]));
+    const checksums = Object.fromEntries(DATA_FILES.map((file) => [file, sha256File(join(staging, file))]));
+    writeDurable(join(staging, 'manifest.json'), `${JSON.stringify({ ...manifest, files, checksums }, null, 2)}\n`);
+    renameSync(staging, join(indexDir, version));
+    const pointer = join(indexDir, `${CURRENT_FILE}.${process.pid}.tmp`);
+    writeDurable(pointer, `${version}\n`);
+    renameSync(pointer, join(indexDir, CURRENT_FILE));
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw indexWriteError(error, indexDir);
+  }
   return { bytes: versionBytes(join(indexDir, version)), version };
 }
 
@@ -255,11 +290,18 @@ export function versionBytes(path: string): number {
   return [...DATA_FILES, 'manifest.json'].reduce((sum, file) => sum + statSync(join(path, file)).size, 0);
 }
 
-/** True when the data files have the sizes the manifest recorded (a cheap check, not a full load). */
+/**
+ * True when the data files have the sizes and checksums the manifest recorded: cheaper than a full load
+ * (hashing reads the files once), and it tells a file damaged in place from an intact one.
+ */
 export function filesIntact(manifest: Manifest, path: string): boolean {
-  if (!manifest.files) return false;
+  if (!manifest.files || !manifest.checksums) return false;
   try {
-    return DATA_FILES.every((file) => statSync(join(path, file)).size === manifest.files?.[file]);
+    return DATA_FILES.every(
+      (file) =>
+        statSync(join(path, file)).size === manifest.files?.[file] &&
+        sha256File(join(path, file)) === manifest.checksums?.[file],
+    );
   } catch {
     return false;
   }
@@ -287,14 +329,14 @@ function processIsAlive(pid: number): boolean {
 
 /** One build at a time per index folder. A lock left by a process that died is taken over. */
 export function acquireIndexLock(indexDir: string): () => void {
-  mkdirSync(indexDir, { recursive: true });
   const path = join(indexDir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
+      mkdirSync(indexDir, { recursive: true });
       writeFileSync(path, String(process.pid), { flag: 'wx' });
       return () => rmSync(path, { force: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw indexWriteError(error, indexDir);
       const holder = Number(readFileSync(path, 'utf8'));
       if (Number.isInteger(holder) && holder > 0 && processIsAlive(holder) && holder !== process.pid) {
         throw new UserError(`Another indexing run (process ${holder}) is writing ${indexDir}. Wait for it to finish.`);

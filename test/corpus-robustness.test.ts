@@ -1,0 +1,220 @@
+/**
+ * Bad articles in the corpus: each one is read, skipped with a reason, or indexed with a warning, and never
+ * stops the rest. Memory stays flat over hundreds of HTML pages.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { describe, it } from 'node:test';
+import { decodeArticle } from '../src/corpus/decode.js';
+import { parseHtml } from '../src/corpus/formats.js';
+import { chunkParagraphs } from '../src/corpus/passages.js';
+import { readCorpus } from '../src/corpus/read-corpus.js';
+import { createLogger } from '../src/logging/logger.js';
+import { buildIndex } from '../src/vector-index/build-index.js';
+import { PARSE_CACHE_FILE } from '../src/vector-index/parse-cache.js';
+import { currentVersion, loadIndex } from '../src/vector-index/store.js';
+import { resolveEmbeddingSpec } from '../src/embedding/model-spec.js';
+import { testConfig } from './helpers/models.js';
+import { runNode } from './helpers/process.js';
+
+const PARAGRAPH =
+  'Junior doctors walked out again on Tuesday, and the picket lines outside the hospital were larger than at any ' +
+  'point in the dispute, with nurses, porters and patients joining the doctors in the cold.';
+
+function corpusWith(files: Record<string, string | Buffer>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'corpus-'));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+/** A realistic news page of about 12 KB: navigation, scripts, an article of 20 paragraphs, a footer. */
+function newsPage(n: number): string {
+  const nav = Array.from({ length: 60 }, (_, i) => `<li><a href="/section/${i}">Section ${i}</a></li>`).join('');
+  const body = Array.from({ length: 30 }, (_, i) => `<p>${PARAGRAPH} Report ${n}, paragraph ${i}.</p>`).join('\n');
+  return `<!doctype html><html><head><title>Strike report ${n}</title>
+<meta property="og:site_name" content="The Paper"><script>var tracking = ${JSON.stringify('x'.repeat(800))};</script>
+<style>${'.c{color:red}'.repeat(60)}</style></head>
+<body><nav><ul>${nav}</ul></nav><article><h1>Strike report number ${n}</h1>${body}</article>
+<footer>${'<a href="/about">About us</a> '.repeat(40)}</footer></body></html>`;
+}
+
+describe('reading a corpus with bad files', () => {
+  it('keeps memory flat over hundreds of HTML pages read as a corpus: each page’s DOM is released', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    assert.ok(newsPage(0).length > 10_000);
+    const heapAfterReading = async (count: number) => {
+      const files: Record<string, string> = {};
+      for (let n = 0; n < count; n++) files[`page-${n}.html`] = newsPage(n);
+      const corpus = await readCorpus(corpusWith(files));
+      assert.equal(corpus.articles.length, count);
+      assert.ok(parseHtml(newsPage(0)).lines.length >= 30);
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const warm = await heapAfterReading(30);
+    const after = await heapAfterReading(300);
+    // Unreleased, each page keeps its DOM (several MB); released, 270 more pages add next to nothing.
+    assert.ok(after - warm < 40 * 1024 * 1024, `heap grew ${((after - warm) / 1048576).toFixed(0)} MiB`);
+  });
+
+  it('indexes the rest when front matter YAML cannot be parsed, warning with the file and line', async () => {
+    const dir = corpusWith({
+      'bad.md': `---\nauthor: Ann\ntitle: Strike: day two\n---\n\n${PARAGRAPH}\n`,
+      'good.txt': `A good headline for the article\n${PARAGRAPH}\n`,
+    });
+    const corpus = await readCorpus(dir);
+    assert.deepEqual(
+      corpus.articles.map((article) => article.id),
+      ['bad.md', 'good.txt'],
+    );
+    assert.equal(corpus.articles[0]?.paragraphs[0], PARAGRAPH);
+    assert.equal(corpus.warnings[0]?.file, 'bad.md');
+    assert.match(corpus.warnings[0]?.message ?? '', /^front matter line 3: .*; it is ignored \(quote values/);
+  });
+
+  it('decodes Windows-1252 and UTF-16 files, and never quotes U+FFFD', async () => {
+    const accented = 'Le café crème était très apprécié à l’hôpital — «grève» générale, même à Noël.';
+    // Windows-1252 bytes, curly apostrophe (0x92) included.
+    const latin1 = Buffer.concat([
+      Buffer.from(`A headline about the café strike\n${PARAGRAPH} Un café, s`, 'latin1'),
+      Buffer.from([0x92]),
+      Buffer.from('il vous plaît.\n', 'latin1'),
+    ]);
+    const manyAccents = Buffer.from(`${accented.replace(/[’—«»]/g, "'")}\n`.repeat(20), 'latin1');
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(`Headline in UTF-16 here\n${PARAGRAPH}\n`, 'utf16le'),
+    ]);
+    const utf16NoBom = Buffer.from(`Headline in UTF-16 here\n${PARAGRAPH}\n`, 'utf16le');
+    const dir = corpusWith({
+      'latin1.txt': latin1,
+      'accents.txt': manyAccents,
+      'notepad.txt': utf16,
+      'nobom.txt': utf16NoBom,
+      'binary.txt': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 1, 0]),
+    });
+    const corpus = await readCorpus(dir);
+    const text = (id: string) => corpus.articles.find((article) => article.id === id)?.paragraphs.join('\n') ?? '';
+    assert.match(text('latin1.txt'), /Un café, s’il vous plaît\.$/);
+    assert.match(text('accents.txt'), /très apprécié/);
+    assert.equal(text('notepad.txt'), PARAGRAPH);
+    assert.equal(text('nobom.txt'), PARAGRAPH);
+    for (const article of corpus.articles) assert.ok(!article.paragraphs.join('').includes('\uFFFD'), article.id);
+    assert.deepEqual(corpus.skipped, [{ file: 'binary.txt', reason: 'binary content (NUL bytes), not text' }]);
+    const unknown = decodeArticle(Buffer.from([0x81, 0x8d, 0x8f, 0x90, 0x9d, 0x81, 0x8d]));
+    assert.ok('problem' in unknown && /convert it to UTF-8 \(for example `iconv/.test(unknown.problem));
+  });
+
+  it('cuts a paragraph with no sentence ends at word boundaries, never past the passage limit', () => {
+    const runaway = 'strike pay picket ballot '.repeat(20_000);
+    const chunks = chunkParagraphs([runaway.trim()]);
+    assert.ok(chunks.length > 400);
+    assert.ok(chunks.every((chunk) => chunk.text.length <= 1200));
+    // Whole words only, verbatim.
+    const word = '(strike|pay|picket|ballot)';
+    for (const chunk of chunks) {
+      assert.match(chunk.text, new RegExp(`^${word}( ${word})*$`));
+      assert.ok(runaway.includes(chunk.text));
+    }
+  });
+
+  it('follows symbolic links to article files and does not walk hidden folders', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'outside-'));
+    writeFileSync(join(outside, 'linked.txt'), `A linked article headline\n${PARAGRAPH}\n`);
+    const dir = corpusWith({
+      'real.txt': `A real article headline here\n${PARAGRAPH}\n`,
+      '.git/objects/readme.txt': 'not an article',
+      '.git/config': '[core]',
+      '.DS_Store': 'x',
+    });
+    symlinkSync(join(outside, 'linked.txt'), join(dir, 'linked.txt'));
+    symlinkSync(dir, join(dir, 'loop'));
+    const corpus = await readCorpus(dir);
+    assert.deepEqual(
+      corpus.articles.map((article) => article.id),
+      ['linked.txt', 'real.txt'],
+    );
+    assert.deepEqual(corpus.skipped, []);
+    assert.deepEqual(corpus.warnings, []);
+  });
+
+  it('drops a malformed URL from sources.json with a warning naming the article, and keeps the rest', async () => {
+    const dir = corpusWith({
+      'a.txt': `An article with a bad link\n${PARAGRAPH}\n`,
+      'b.txt': `An article with a good link\n${PARAGRAPH}\n`,
+      'sources.json': JSON.stringify({
+        'a.txt': { url: 'htp:/example.org/a', author: 'Ann' },
+        'b.txt': { url: 'https://example.org/b', autor: 'typo' },
+      }),
+    });
+    const corpus = await readCorpus(dir);
+    const [a, b] = corpus.articles;
+    assert.equal(a?.metadata.url, undefined);
+    assert.equal(a?.metadata.author, 'Ann');
+    assert.equal(b?.metadata.url, 'https://example.org/b');
+    assert.deepEqual(corpus.warnings, [
+      {
+        file: 'sources.json',
+        message: '"b.txt".autor is not a known field (expected title, author, publication, url, date); ignored',
+      },
+      { file: 'a.txt', message: 'url "htp:/example.org/a" is not an http(s) URL; the article is cited without a link' },
+    ]);
+    writeFileSync(join(dir, 'sources.json'), '{ "a.txt": ');
+    const broken = await readCorpus(dir);
+    assert.equal(broken.articles.length, 2);
+    assert.match(broken.warnings[0]?.message ?? '', /^not valid JSON .*ignored until it is fixed/);
+  });
+});
+
+describe('parsing only what changed', () => {
+  it('does not parse an unchanged article again: its parse comes from the cache kept beside the index', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'parse-cache-'));
+    const corpusDir = join(root, 'corpus');
+    mkdirSync(corpusDir);
+    writeFileSync(join(corpusDir, 'page.html'), newsPage(1));
+    writeFileSync(join(corpusDir, 'other.txt'), `Another article headline\n${PARAGRAPH}\n`);
+    const config = testConfig({ CORPUS_DIR: corpusDir, DATA_DIR: join(root, 'data'), INDEX_DIR: join(root, 'index') });
+    const logger = createLogger('silent');
+    await buildIndex({ config, logger });
+    const cachePath = join(config.indexDir, currentVersion(config.indexDir) ?? '', PARSE_CACHE_FILE);
+    const cache = JSON.parse(readFileSync(cachePath, 'utf8')) as Record<string, { paragraphs: string[] }>;
+    assert.equal(Object.keys(cache).length, 2);
+    // Mark the cached parse of the HTML page; if the next build parsed the page again, the mark would be gone.
+    for (const entry of Object.values(cache)) {
+      if (entry.paragraphs.length > 5) entry.paragraphs[0] = 'A paragraph only the cache holds, as a marker.';
+    }
+    writeFileSync(cachePath, JSON.stringify(cache));
+    writeFileSync(join(corpusDir, 'other.txt'), `Another article headline\n${PARAGRAPH} Edited.\n`);
+    const summary = await buildIndex({ config, logger });
+    assert.equal(summary.upToDate, false);
+    const index = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
+    assert.ok(index.passages.some((passage) => passage.text.startsWith('A paragraph only the cache holds')));
+    assert.ok(index.passages.some((passage) => passage.text.endsWith('Edited.')));
+  });
+});
+
+describe('npm run index on a big HTML corpus', () => {
+  it('indexes 300 pages of 12 KB within a 200 MB heap', async () => {
+    const files: Record<string, string> = {};
+    for (let n = 0; n < 300; n++) files[`page-${String(n).padStart(3, '0')}.html`] = newsPage(n);
+    const corpusDir = corpusWith(files);
+    const root = mkdtempSync(join(tmpdir(), 'html-index-'));
+    const result = await runNode(['src/cli/index-corpus.ts', '--json'], {
+      ENV_FILE: '.env.test',
+      CORPUS_DIR: corpusDir,
+      DATA_DIR: join(root, 'data'),
+      INDEX_DIR: join(root, 'index'),
+      NODE_OPTIONS: '--max-old-space-size=200',
+    });
+    assert.equal(result.code, 0, result.stderr.slice(-2000));
+    assert.equal((JSON.parse(result.stdout) as { articles: number }).articles, 300);
+  });
+});
