@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import {
   appendFileSync,
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +21,7 @@ import { resolveEmbeddingSpec } from '../src/embedding/model-spec.js';
 import { createLogger } from '../src/logging/logger.js';
 import { UserError } from '../src/shared/errors.js';
 import { buildIndex } from '../src/vector-index/build-index.js';
-import { checkModel, currentVersion, loadIndex } from '../src/vector-index/store.js';
+import { checkModel, currentVersion, indexWriteError, loadIndex, writeIndex } from '../src/vector-index/store.js';
 import { TEST_MODELS_DIR, testConfig } from './helpers/models.js';
 import { PROJECT_ROOT, runNode, spawnProject } from './helpers/process.js';
 
@@ -273,5 +276,98 @@ describe('npm run index', () => {
       readdirSync(config.indexDir).filter((name) => name.startsWith('v-')),
       [currentVersion(config.indexDir)],
     );
+  });
+});
+
+describe('keeping a good index when things go wrong', () => {
+  /** A live process that is not this one, to hold a lock as another indexing run would. */
+  function otherProcess(): { pid: number; stop: () => void } {
+    const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+    return { pid: child.pid ?? 0, stop: () => child.kill('SIGKILL') };
+  }
+
+  it('rebuilds an index whose data file was damaged in place, at the same size', async () => {
+    const { config } = workspace();
+    await buildIndex({ config, logger });
+    const version = currentVersion(config.indexDir) ?? '';
+    const vectors = join(config.indexDir, version, 'vectors.hnsw');
+    const bytes = readFileSync(vectors);
+    bytes.fill(0xff, Math.floor(bytes.length / 3), Math.floor(bytes.length / 3) + 4096);
+    writeFileSync(vectors, bytes);
+    const rebuilt = await buildIndex({ config, logger });
+    assert.equal(rebuilt.upToDate, false);
+    assert.notEqual(currentVersion(config.indexDir), version);
+    assert.equal((await buildIndex({ config, logger })).upToDate, true);
+  });
+
+  it('decides "up to date" without the lock, and names the other run when it must write', async () => {
+    const { config, corpusDir } = workspace();
+    await buildIndex({ config, logger });
+    const other = otherProcess();
+    try {
+      writeFileSync(join(config.indexDir, '.lock'), String(other.pid));
+      assert.equal((await buildIndex({ config, logger })).upToDate, true);
+      appendFileSync(
+        join(corpusDir, '000_554e873da87f078f.txt'),
+        '\nA new paragraph long enough to be a passage of its own, about the strike.\n',
+      );
+      await assert.rejects(
+        buildIndex({ config, logger }),
+        new RegExp(`Another indexing run \\(process ${other.pid}\\) is writing`),
+      );
+    } finally {
+      other.stop();
+    }
+  });
+
+  it('npm start answers from the last good index when it cannot bring it up to date', async () => {
+    const { config, corpusDir, env } = workspace();
+    await buildIndex({ config, logger });
+    const other = otherProcess();
+    try {
+      writeFileSync(join(config.indexDir, '.lock'), String(other.pid));
+      writeFileSync(
+        join(corpusDir, 'new.txt'),
+        `A brand new article headline\n${'New text about the strike. '.repeat(8)}\n`,
+      );
+      const result = await runNode(
+        ['src/cli/start.ts'],
+        { ENV_FILE: '.env.test', ...env, LOG_LEVEL: 'warn' },
+        { input: 'Who is Justin Madders?\nexit\n' },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /could not update the index; answering from the last good one/);
+      assert.match(result.stderr, /Another indexing run/);
+      assert.match(result.stdout, /Labour MP for Ellesmere Port and Neston/);
+    } finally {
+      other.stop();
+    }
+  });
+
+  it('a write that fails (disk full) removes its half-written folder and names the folder in one line', async () => {
+    const { config } = workspace();
+    await buildIndex({ config, logger });
+    const index = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
+    const staging = join(config.indexDir, 'v-full.partial');
+    mkdirSync(staging);
+    // /dev/full answers every write with ENOSPC: a real full disk, as far as the writer can tell.
+    symlinkSync('/dev/full', join(staging, 'passages.json'));
+    const { manifest, articles, passages } = index;
+    assert.throws(
+      () => writeIndex(config.indexDir, { manifest, articles, passages }, index.hnsw, {}, 'v-full'),
+      (error: unknown) =>
+        error instanceof UserError &&
+        error.message ===
+          `Cannot write the index in ${config.indexDir}: the disk is full; free some space and run \`npm run index\` again (ENOSPC).`,
+    );
+    assert.ok(!existsSync(staging));
+    assert.equal(currentVersion(config.indexDir), index.version);
+    const readOnly = Object.assign(new Error('EROFS: read-only file system'), { code: 'EROFS' });
+    assert.match(
+      String((indexWriteError(readOnly, '/srv/index') as Error).message),
+      /^Cannot write the index in \/srv\/index: the file system is read-only; set INDEX_DIR/,
+    );
+    const other = new Error('something else');
+    assert.equal(indexWriteError(other, '/srv/index'), other);
   });
 });

@@ -5,17 +5,38 @@
 import { loadConfig } from '../config/config.js';
 import { AnswerEngine } from '../answering/engine.js';
 import { createLogger } from '../logging/logger.js';
+import { errorMessage } from '../shared/errors.js';
 import { buildIndex } from '../vector-index/build-index.js';
+import { readManifest, type Manifest } from '../vector-index/store.js';
 import { calibrationFrom } from '../answering/calibration.js';
 import { describeSummary } from './summary-text.js';
 import { runPrompt } from './prompt.js';
 import { runCli } from './run-cli.js';
 
+function liveIndex(indexDir: string): Manifest | undefined {
+  try {
+    return readManifest(indexDir).manifest;
+  } catch {
+    return undefined;
+  }
+}
+
 await runCli(async () => {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const summary = await buildIndex({ config, logger });
-  if (!summary.upToDate) process.stderr.write(describeSummary(summary, calibrationFrom(summary.calibration, config)));
+  try {
+    const summary = await buildIndex({ config, logger });
+    if (!summary.upToDate) process.stderr.write(describeSummary(summary, calibrationFrom(summary.calibration, config)));
+  } catch (error) {
+    // A bot with a good index keeps answering from it when the index cannot be brought up to date (another
+    // build running, a read-only or full disk, a corpus problem): better stale than silent.
+    const live = liveIndex(config.indexDir);
+    if (!live) throw error;
+    logger.warn(
+      { reason: errorMessage(error), built: live.createdAt },
+      'could not update the index; answering from the last good one',
+    );
+  }
   if (config.discordToken) {
     const { runBot } = await import('../discord/run-bot.js');
     return runBot(config, logger);

@@ -177,12 +177,14 @@ export async function buildIndex({
   // Nothing changed: decided from the manifest and the data files' checksums, without loading the index or
   // taking the lock (a build running elsewhere, or a read-only index folder, does not stop a bot that only
   // needs to know its index is current).
+  const intact = reusable !== undefined && filesIntact(reusable.manifest, reusable.path);
+  if (!intact && reusable) logger.warn({ index: reusable.path }, 'the index files are damaged; rebuilding them');
   if (
     reusable &&
+    intact &&
     sameModelFiles(reusable.manifest) &&
     reusable.manifest.corpusHash === corpus.hash &&
-    reusable.manifest.pipeline === PIPELINE &&
-    filesIntact(reusable.manifest, reusable.path)
+    reusable.manifest.pipeline === PIPELINE
   ) {
     return summary({
       embedded: 0,
@@ -196,7 +198,8 @@ export async function buildIndex({
   const release = acquireIndexLock(config.indexDir);
   try {
     removeStaleVersions(config.indexDir);
-    const previous = reusable ? loadPrevious(config, spec, logger) : undefined;
+    // Vectors are reused only from files whose checksums hold: a damaged file's vectors are not trusted.
+    const previous = reusable && intact ? loadPrevious(config, spec, logger) : undefined;
 
     const cached = new Map<string, Float32Array>();
     previous?.passages.forEach((passage, label) => {

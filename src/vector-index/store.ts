@@ -261,8 +261,8 @@ export function writeIndex(
   contents: IndexContents,
   hnsw: hnswlib.HierarchicalNSW,
   extra: Record<string, string> = {},
+  version = `v-${Date.now()}-${process.pid}`,
 ): { bytes: number; version: string } {
-  const version = `v-${Date.now()}-${process.pid}`;
   const staging = join(indexDir, `${version}.partial`);
   try {
     mkdirSync(staging, { recursive: true });
