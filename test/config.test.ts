@@ -30,6 +30,17 @@ describe('loadConfig', () => {
     assert.equal(config.discordToken, undefined);
     assert.equal(config.logLevel, 'info');
     assert.deepEqual(config.answerChannelIds, []);
+    assert.equal(config.falseAnswerRate, 0.1);
+    assert.equal(config.minRelevance, undefined);
+  });
+
+  it('moves the index and the model cache with DATA_DIR unless they are set themselves', () => {
+    const baseDir = emptyDir();
+    const moved = loadConfig({ env: { DATA_DIR: 'elsewhere' }, baseDir });
+    assert.equal(moved.indexDir, join(baseDir, 'elsewhere/index'));
+    assert.equal(moved.modelCacheDir, join(baseDir, 'elsewhere/model-cache'));
+    const own = loadConfig({ env: { DATA_DIR: 'elsewhere', INDEX_DIR: 'my-index' }, baseDir });
+    assert.equal(own.indexDir, join(baseDir, 'my-index'));
   });
 
   it('reads a .env file, and real environment variables win over it', () => {
@@ -111,5 +122,23 @@ describe('a command line with a wrong setting', () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /^Configuration error: INDEX_DIR=".*index-file": .*is a file; expected a folder$/m);
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
+});
+
+describe('--help', () => {
+  it('prints the usage and exits 0 for index, ask, eval and cross-validate', async () => {
+    for (const [entry, usage] of [
+      ['src/cli/index-corpus.ts', /^Usage: npm run index/],
+      ['src/cli/ask.ts', /^Usage: npm run ask -- "your question"/],
+      ['src/cli/eval.ts', /^Usage: npm run eval -- \[FILE\.jsonl\]/],
+      ['src/cli/cross-validate.ts', /^Usage: npm run cross-validate/],
+    ] as const) {
+      const result = await runNode([entry, '--help']);
+      assert.equal(result.code, 0, `${entry}: ${result.stderr}`);
+      assert.match(result.stdout, usage);
+      const wrong = await runNode([entry, '--no-such-option']);
+      assert.equal(wrong.code, 2, entry);
+      assert.match(wrong.stderr, /Unknown option '--no-such-option'[\s\S]*Usage: npm run/);
+    }
   });
 });

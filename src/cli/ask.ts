@@ -2,32 +2,25 @@
  * `npm run ask -- "question" [--top K] [--json] [--explain]` answers one question from the index;
  * `npm run ask -- --sources` lists the indexed articles.
  */
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.js';
 import { AnswerEngine } from '../answering/engine.js';
 import { PLAIN_STYLE, TERMINAL_STYLE, formatAnswerText } from '../answering/format-text.js';
 import { UserError } from '../shared/errors.js';
 import { formatSources } from './sources-text.js';
-import { runCli } from './run-cli.js';
+import { parseCommandLine, runCli } from './run-cli.js';
 
-const USAGE = 'Usage: npm run ask -- "your question" [--top 1-10] [--json] [--explain]   or   npm run ask -- --sources';
+const USAGE = `Usage: npm run ask -- "your question" [--top 1-10] [--json] [--explain]   or   npm run ask -- --sources
+Answers one question from the index: the passages that answer it, verbatim, with citations.
+--explain shows every signal and the threshold; --json prints the answer object (use npm run -s).`;
 
 await runCli(async () => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean' },
-        explain: { type: 'boolean' },
-        top: { type: 'string' },
-        sources: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UserError(`${(error as Error).message}\n${USAGE}`, 2);
-  }
-  const { values, positionals } = parsed;
+  const commandLine = parseCommandLine(
+    { json: { type: 'boolean' }, explain: { type: 'boolean' }, top: { type: 'string' }, sources: { type: 'boolean' } },
+    USAGE,
+    true,
+  );
+  if (!commandLine) return 0;
+  const { values, positionals } = commandLine;
   const top = values.top === undefined ? 3 : Number(values.top);
   if (!Number.isInteger(top) || top < 1 || top > 10)
     throw new UserError(`--top must be a whole number from 1 to 10.\n${USAGE}`, 2);

@@ -6,7 +6,6 @@
  * chosen on. Runs with the current settings' model and index (`npm run index` first).
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { calibrationFrom, thresholdFromNull } from '../answering/calibration.js';
 import { leaveOneOut, type CrossValidation } from '../answering/cross-validation.js';
 import { normalizeForMatch, parseQuestionFile, type EvalQuestion } from '../answering/evaluate.js';
@@ -18,9 +17,11 @@ import { resolveEmbeddingSpec } from '../embedding/model-spec.js';
 import { UserError, errorMessage } from '../shared/errors.js';
 import { checkModel, loadIndex } from '../vector-index/store.js';
 import type { CandidateSignals } from '../answering/rank.js';
-import { runCli } from './run-cli.js';
+import { parseCommandLine, runCli } from './run-cli.js';
 
-const USAGE = 'Usage: npm run cross-validate -- FILE.jsonl [FILE.jsonl …]';
+const USAGE = `Usage: npm run cross-validate -- FILE.jsonl [FILE.jsonl …]
+Shows how the ranking weights and FALSE_ANSWER_RATE were chosen: every setting of a small grid on every
+question, and leave-one-out cross-validation over the questions (run npm run index first).`;
 
 const DENSE_WEIGHTS = [0, 0.1, 0.2, 0.3, 0.5];
 const PASSAGE_SHARES = [0, 0.25, 0.5];
@@ -42,12 +43,9 @@ function chosenText<T>(result: CrossValidation<T>, name: (setting: T) => string)
 }
 
 await runCli(async () => {
-  let positionals: string[];
-  try {
-    ({ positionals } = parseArgs({ allowPositionals: true, options: {} }));
-  } catch (error) {
-    throw new UserError(`${(error as Error).message}\n${USAGE}`, 2);
-  }
+  const commandLine = parseCommandLine({}, USAGE, true);
+  if (!commandLine) return 0;
+  const { positionals } = commandLine;
   if (positionals.length === 0) throw new UserError(`No question file given.\n${USAGE}`, 2);
   const config = loadConfig();
   const spec = resolveEmbeddingSpec(config);

@@ -5,7 +5,6 @@
  * each question as the bot answers it. `--ranking` / `--no-threshold` measure one configuration only.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.js';
 import { AnswerEngine, type RankingMode } from '../answering/engine.js';
 import {
@@ -16,7 +15,7 @@ import {
   type EvalRun,
 } from '../answering/evaluate.js';
 import { UserError, errorMessage } from '../shared/errors.js';
-import { runCli } from './run-cli.js';
+import { parseCommandLine, runCli } from './run-cli.js';
 
 const USAGE = 'Usage: npm run eval -- [FILE.jsonl] [--ranking lexical|dense|rrf|hybrid] [--no-threshold] [--json]';
 const RANKINGS: RankingMode[] = ['lexical', 'dense', 'rrf', 'hybrid'];
@@ -65,20 +64,13 @@ function summaryLines(report: EvalReport): string[] {
 }
 
 await runCli(async () => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean' },
-        ranking: { type: 'string' },
-        'no-threshold': { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UserError(`${(error as Error).message}\n${USAGE}`, 2);
-  }
-  const { values, positionals } = parsed;
+  const commandLine = parseCommandLine(
+    { json: { type: 'boolean' }, ranking: { type: 'string' }, 'no-threshold': { type: 'boolean' } },
+    USAGE,
+    true,
+  );
+  if (!commandLine) return 0;
+  const { values, positionals } = commandLine;
   const ranking = values.ranking as RankingMode | undefined;
   if (ranking !== undefined && !RANKINGS.includes(ranking)) {
     throw new UserError(`--ranking must be one of ${RANKINGS.join(', ')}.\n${USAGE}`, 2);

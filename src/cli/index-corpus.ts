@@ -2,15 +2,13 @@
  * `npm run index [-- --json]`: builds or updates the index of CORPUS_DIR in INDEX_DIR.
  * A progress bar on a terminal, plain log lines otherwise; `--json` prints only the summary object on stdout.
  */
-import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { calibrationFrom } from '../answering/calibration.js';
 import { loadConfig } from '../config/config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { UserError } from '../shared/errors.js';
 import { buildIndex, type IndexSummary } from '../vector-index/build-index.js';
 import { describeSummary } from './summary-text.js';
-import { runCli } from './run-cli.js';
+import { parseCommandLine, runCli } from './run-cli.js';
 
 function progressReporter(
   logger: Logger,
@@ -42,13 +40,14 @@ function progressReporter(
   };
 }
 
+const USAGE = `Usage: npm run index [-- --json]
+Builds or updates the index of CORPUS_DIR in INDEX_DIR, embedding only what changed, and calibrates
+abstention on it. --json prints the summary as one JSON object (use npm run -s to keep npm's banner off).`;
+
 await runCli(async () => {
-  let values: { json?: boolean };
-  try {
-    ({ values } = parseArgs({ options: { json: { type: 'boolean' } }, strict: true }));
-  } catch (error) {
-    throw new UserError(`${(error as Error).message}. Usage: npm run index [-- --json]`, 2);
-  }
+  const commandLine = parseCommandLine({ json: { type: 'boolean' } }, USAGE);
+  if (!commandLine) return 0;
+  const { values } = commandLine;
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const progress = progressReporter(logger, process.stderr.isTTY === true && !values.json);

@@ -230,7 +230,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     cooldownSeconds: read.integer('COOLDOWN_SECONDS', 5, 0, 3600),
     corpusDir: read.folder('CORPUS_DIR', 'corpus', false) ?? resolve(baseDir, 'corpus'),
     dataDir,
-    indexDir: read.folder('INDEX_DIR', 'data/index', false) ?? resolve(dataDir, 'index'),
+    // The index lives in DATA_DIR unless INDEX_DIR says otherwise, so moving DATA_DIR moves everything.
+    indexDir: read.folder('INDEX_DIR', undefined, false) ?? resolve(dataDir, 'index'),
     embeddingModel: read.string('EMBEDDING_MODEL') ?? DEFAULT_EMBEDDING_MODEL,
     embeddingPooling: read.oneOf('EMBEDDING_POOLING', ['mean', 'cls'] as const),
     embeddingQueryPrefix: read.untrimmed('EMBEDDING_QUERY_PREFIX'),
