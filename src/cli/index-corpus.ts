@@ -49,7 +49,7 @@ await runCli(async () => {
   if (!commandLine) return 0;
   const { values } = commandLine;
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { secrets: [config.discordToken] });
   const progress = progressReporter(logger, process.stderr.isTTY === true && !values.json);
   let summary: IndexSummary;
   try {

@@ -23,7 +23,7 @@ function liveIndex(indexDir: string): Manifest | undefined {
 
 await runCli(async () => {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { secrets: [config.discordToken] });
   try {
     const summary = await buildIndex({ config, logger });
     if (!summary.upToDate) process.stderr.write(describeSummary(summary, calibrationFrom(summary.calibration, config)));

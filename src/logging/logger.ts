@@ -1,7 +1,10 @@
 /**
  * Structured, levelled logs on stderr (stdout is kept for answers and --json output).
  * JSON lines when stderr is not a terminal (for log collectors), one readable line per entry when it is.
- * Anything that could hold the bot token is redacted by key, wherever it is nested.
+ * Secrets never reach the output: fields that could hold the bot token are redacted by key, wherever they are
+ * nested, and every line is scrubbed as text before it is written — the bot token itself, anything shaped
+ * like a Discord bot token, and the interaction and webhook tokens inside Discord URLs
+ * (`/webhooks/<app>/<token>/…`, `/interactions/<id>/<token>/…`), which a failed request's error carries.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config/config.js';
@@ -36,13 +39,31 @@ export function formatLogLine(line: string): string {
   return `${name.toUpperCase().padEnd(5)} ${String(msg ?? '')}${fields ? ` ${fields}` : ''}\n`;
 }
 
-function terminalDestination(stream: NodeJS.WriteStream): DestinationStream {
-  return { write: (line: string) => stream.write(formatLogLine(line)) };
+const CENSOR = '[redacted]';
+/** Discord bot tokens: base64 user id, a dot, a timestamp, a dot, an HMAC. */
+const BOT_TOKEN_SHAPE = /[MNO][A-Za-z\d_-]{23,27}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,40}/g;
+/** The token segment of webhook and interaction URLs (also when percent-encoded or JSON-escaped). */
+const URL_TOKEN = /(\/(?:webhooks|interactions)(?:\\?\/|%2F)\d{15,21}(?:\\?\/|%2F))[^/\s"'?%\\]+/gi;
+
+/** `text` with every secret replaced; `secrets` are exact strings to remove (the configured bot token). */
+export function redactSecrets(text: string, secrets: readonly string[] = []): string {
+  let clean = text.replace(URL_TOKEN, `$1${CENSOR}`).replace(BOT_TOKEN_SHAPE, CENSOR);
+  for (const secret of secrets) if (secret.length >= 8) clean = clean.split(secret).join(CENSOR);
+  return clean;
 }
 
-export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  const target =
-    destination ??
-    (process.stderr.isTTY ? terminalDestination(process.stderr) : pino.destination({ dest: 2, sync: true }));
-  return pino({ level, base: undefined, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, target);
+export interface LoggerOptions {
+  /** Strings never to write (the bot token), on top of the token shapes recognised anyway. */
+  secrets?: (string | undefined)[];
+}
+
+export function createLogger(level: LogLevel, destination?: DestinationStream, options: LoggerOptions = {}): Logger {
+  const secrets = (options.secrets ?? [process.env.DISCORD_TOKEN]).filter((secret): secret is string => !!secret);
+  const scrub = (line: string) => redactSecrets(line, secrets);
+  const target: DestinationStream = destination
+    ? { write: (line: string) => destination.write(scrub(line)) }
+    : process.stderr.isTTY
+      ? { write: (line: string) => process.stderr.write(formatLogLine(scrub(line))) }
+      : { write: (line: string) => process.stderr.write(scrub(line)) };
+  return pino({ level, base: undefined, redact: { paths: REDACT_PATHS, censor: CENSOR } }, target);
 }

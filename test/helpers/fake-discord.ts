@@ -70,6 +70,8 @@ export class FakeDiscord {
   port = 0;
   /** Paths that answer the next request with 429 Too Many Requests, as Discord's rate limits do. */
   private readonly rateLimited = new Map<string, number>();
+  /** Requests that fail with a given HTTP status, as Discord's errors do (see failNext). */
+  private readonly failures: { method: string; path: RegExp; status: number; times: number }[] = [];
 
   constructor(private readonly options: FakeDiscordOptions = {}) {
     this.server = createServer((request, response) => {
@@ -84,6 +86,11 @@ export class FakeDiscord {
   /** The next `times` requests to this method and path get a 429 with `retry_after` seconds. */
   rateLimit(method: string, path: string, times = 1): void {
     this.rateLimited.set(`${method} ${path}`, times);
+  }
+
+  /** The next `times` requests matching `method` and `path` get `status` with a Discord-style error body. */
+  failNext(method: string, path: RegExp, status: number, times = 1): void {
+    this.failures.push({ method, path, status, times });
   }
 
   async start(): Promise<this> {
@@ -174,6 +181,13 @@ export class FakeDiscord {
           'x-ratelimit-scope': 'user',
         })
         .end(JSON.stringify({ message: 'You are being rate limited.', retry_after: 0.5, global: false }));
+      return;
+    }
+
+    const failure = this.failures.find((entry) => entry.times > 0 && entry.method === method && entry.path.test(path));
+    if (failure) {
+      failure.times--;
+      send(failure.status, { message: `fake failure ${failure.status}`, code: failure.status === 400 ? 50035 : 0 });
       return;
     }
 
