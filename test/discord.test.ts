@@ -16,6 +16,10 @@ import { buildIndex } from '../src/vector-index/build-index.js';
 import {
   ANSWER_CHANNEL_ID,
   APP_ID,
+  BOT_ROLE_ID,
+  MOD_ROLE_ID,
+  OTHER_USER_ID,
+  payloadProblems,
   BOT_ID,
   CHANNEL_ID,
   DM_CHANNEL_ID,
@@ -138,6 +142,21 @@ describe('the Discord bot against a fake Discord', TEST_TIMEOUT, () => {
     assert.match(first?.title ?? '', /^1\. If Jeremy Hunt wants to blame someone/);
     assert.match(first?.footer?.text ?? '', /paragraph 5/);
     assert.deepEqual(body.allowed_mentions, NO_PINGS);
+  });
+
+  it('reads mentions inside a question as names, and takes a mention of its managed role as addressed to it', async () => {
+    const messageId = fake.postMessage({
+      content: `<@&${BOT_ROLE_ID}> <@${OTHER_USER_ID}> <@&${MOD_ROLE_ID}> <@!${OTHER_USER_ID}> How many junior doctors voted in favour of industrial action?`,
+      mentionRoles: [BOT_ROLE_ID, MOD_ROLE_ID],
+      mentionUsers: [{ id: OTHER_USER_ID, name: 'other', nick: 'Dr Other' }],
+    });
+    const reply = bodyOf(
+      await fake.waitForRequest((request) => bodyOf(request).message_reference?.message_id === messageId),
+    );
+    assert.match(reply.embeds?.[0]?.description ?? '', /98 per cent/);
+    // The echoed question holds names, not mention markup.
+    assert.match(reply.content ?? '', /^\*\*Q:\*\* Dr Other Moderators Dr Other How many junior doctors/);
+    assert.doesNotMatch(reply.content ?? '', /<@/);
   });
 
   it('answers mentions in threads and direct messages', async () => {
@@ -362,6 +381,22 @@ describe('the Discord bot with options', TEST_TIMEOUT, () => {
     const messageId = fake.postMessage({ content: 'Who is Cameron Panting?', channelId: ANSWER_CHANNEL_ID });
     const reply = await fake.waitForRequest((request) => bodyOf(request).message_reference?.message_id === messageId);
     assert.match(allText(bodyOf(reply)), /National Organiser for Counterfire/);
+    await bot.stop();
+    bots = [];
+  });
+
+  it('cites an article whose sources.json URL is malformed without a link, instead of failing every answer', async () => {
+    const { env } = workspace({
+      'sources.json': JSON.stringify({ '001_6150766b996ef40a.txt': { url: 'https://exa mple.org/madders' } }),
+    });
+    const { bot } = await startTestBot(fake, env);
+    bots.push(bot);
+    const messageId = fake.postMessage({ content: `<@${BOT_ID}> Who is Justin Madders?`, mentionBot: true });
+    const reply = await fake.waitForRequest((request) => bodyOf(request).message_reference?.message_id === messageId);
+    const body = bodyOf(reply);
+    assert.match(allText(body), /Labour MP for Ellesmere Port and Neston/);
+    assert.ok(body.embeds?.every((embed) => embed.url === undefined || !embed.url.includes(' ')));
+    assert.deepEqual(payloadProblems(reply.body), []);
     await bot.stop();
     bots = [];
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Answer, AnswerPassage } from '../src/answering/engine.js';
 import { Cooldown } from '../src/discord/cooldown.js';
-import { questionFromMention } from '../src/discord/dispatch.js';
+import { inertText, questionFromMessage } from '../src/discord/mentions.js';
 import {
   LIMITS,
   NOT_IN_CORPUS,
@@ -195,9 +195,29 @@ describe('Cooldown', () => {
   });
 });
 
-describe('questionFromMention', () => {
-  it('removes the bot’s mention in both forms and keeps the rest', () => {
-    assert.equal(questionFromMention('<@123> how many  <@!123> doctors?', '123'), 'how many doctors?');
-    assert.equal(questionFromMention('hey <@999> and <@123>', '123'), 'hey <@999> and');
+describe('mentions in questions and echoes', () => {
+  const resolved = {
+    botUserId: '123',
+    botRoleId: '555',
+    users: new Map([['999', 'Ann Asker']]),
+    roles: new Map([['456', 'Moderators']]),
+    channels: new Map([['789', 'strike-news']]),
+  };
+
+  it('removes the bot’s mention (user or managed role), names other mentions, drops @everyone and emoji', () => {
+    assert.equal(questionFromMessage('<@123> how many  <@!123> doctors?', resolved), 'how many doctors?');
+    assert.equal(questionFromMessage('<@&555> how many doctors voted?', resolved), 'how many doctors voted?');
+    assert.equal(
+      questionFromMessage('<@999> <@&456> <#789> @everyone @here <:thinking:111> What did <@!999> say?', resolved),
+      'Ann Asker Moderators strike-news What did Ann Asker say?',
+    );
+    assert.equal(questionFromMessage('<@424242> how many doctors voted?', resolved), 'how many doctors voted?');
+  });
+
+  it('makes an echoed question inert: no mention pings, no link unfurls', () => {
+    assert.equal(
+      inertText('@everyone see https://example.org/a and <https://example.org/b> <@123> <@&456>'),
+      '@\u200beveryone see <https://example.org/a> and <https://example.org/b> <@\u200b123> <@\u200b&456>',
+    );
   });
 });

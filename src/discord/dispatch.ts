@@ -21,6 +21,7 @@ import { appendFeedback } from './feedback.js';
 import { DEFAULT_RESULTS, answerPayload, morePayload } from './handlers/answer.js';
 import { safely } from './handlers/safely.js';
 import { HELP_TEXT, renderSource, renderSources } from './render.js';
+import { questionFromMessage, type ResolvedMentions } from './mentions.js';
 import { deferAnswer, replyToMessage, respond } from './respond.js';
 import { parseButtonId } from './sessions.js';
 
@@ -142,19 +143,33 @@ async function onButton(context: BotContext, interaction: ButtonInteraction): Pr
   );
 }
 
-/** The question in a message that mentions the bot: the text without the bot's mention. */
-export function questionFromMention(content: string, botUserId: string): string {
-  return content
-    .replace(new RegExp(`<@!?${botUserId}>`, 'g'), ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+/** What Discord resolved on a message, for turning its mentions into names (discord/mentions.ts). */
+function resolvedMentions(message: Message, botUserId: string, botRoleId: string | undefined): ResolvedMentions {
+  const users = new Map<string, string>();
+  for (const [id, mentioned] of message.mentions.users) users.set(id, mentioned.globalName ?? mentioned.username);
+  for (const [id, member] of message.mentions.members ?? []) users.set(id, member.displayName);
+  return {
+    botUserId,
+    botRoleId,
+    users,
+    roles: new Map([...message.mentions.roles].map(([id, role]) => [id, role.name])),
+    channels: new Map(
+      [...message.mentions.channels].map(([id, channel]) => [
+        id,
+        'name' in channel && channel.name ? channel.name : '',
+      ]),
+    ),
+  };
 }
 
 async function onMessage(context: BotContext, message: Message, answerChannels: Set<string>): Promise<void> {
   const botUser = message.client.user;
   if (message.author.bot || message.system || !botUser) return;
   const isDirect = message.channel.type === ChannelType.DM;
-  const mentioned = message.mentions.users.has(botUser.id);
+  // Mentioning the bot's managed role (what Discord's autocomplete often offers) addresses the bot too.
+  const botRoleId = message.guild?.roles.botRoleFor(botUser)?.id;
+  const mentioned =
+    message.mentions.users.has(botUser.id) || (botRoleId !== undefined && message.mentions.roles.has(botRoleId));
   const parentId = message.channel.isThread() ? message.channel.parentId : null;
   const inAnswerChannel = answerChannels.has(message.channelId) || (parentId !== null && answerChannels.has(parentId));
   if (!isDirect && !mentioned && !inAnswerChannel) return;
@@ -170,7 +185,9 @@ async function onMessage(context: BotContext, message: Message, answerChannels: 
     context.logger,
     'answering a message',
     async () => {
-      const question = validateQuestion(questionFromMention(message.content, botUser.id));
+      const question = validateQuestion(
+        questionFromMessage(message.content, resolvedMentions(message, botUser.id, botRoleId)),
+      );
       const wait = context.cooldown.take(message.author.id);
       if (wait > 0) {
         await replyToMessage(message, cooldownMessage(wait));

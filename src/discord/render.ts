@@ -15,7 +15,9 @@ import {
 } from 'discord.js';
 import type { Answer, AnswerPassage, Citation } from '../answering/engine.js';
 import { paragraphLabel, sourceText } from '../answering/format-text.js';
+import { webUrl } from '../shared/web-url.js';
 import type { IndexedArticle, IndexedPassage } from '../vector-index/store.js';
+import { inertText } from './mentions.js';
 import { splitSentences } from '../text/sentences.js';
 
 export const LIMITS = {
@@ -75,9 +77,9 @@ export function renderQuote(passage: Pick<AnswerPassage, 'text' | 'bestSentence'
   return rest > 20 && after.trim() ? `${core}${quoteLines(cutAtSentence(after, rest)).slice(1)}` : core;
 }
 
-/** Discord links only http(s) URLs; anything else in a sidecar stays unlinked. */
+/** Discord links only well-formed http(s) URLs (and rejects the whole message otherwise). */
 function isWebLink(url: string | undefined): url is string {
-  return url !== undefined && /^https?:\/\//.test(url);
+  return webUrl(url) !== undefined;
 }
 
 export function citationLine(citation: Citation): string {
@@ -116,10 +118,10 @@ function row(buttons: APIButtonComponent[]): APIActionRowComponent<APIButtonComp
 
 /** The whole reply: the question as context, one embed per passage, and the buttons. */
 export function renderAnswer(answer: Answer, buttons: ButtonIds): MessagePayload {
-  const question = cutAtSentence(answer.question.replace(/\s+/g, ' '), 300);
+  const question = inertText(escapeMarkdown(cutAtSentence(answer.question.replace(/\s+/g, ' '), 300)));
   const feedback = [button(buttons.up, '👍', ButtonStyle.Secondary), button(buttons.down, '👎', ButtonStyle.Secondary)];
   if (answer.abstained || answer.passages.length === 0) {
-    return { content: `**Q:** ${escapeMarkdown(question)}\n${NOT_IN_CORPUS}`, embeds: [], components: [row(feedback)] };
+    return { content: `**Q:** ${question}\n${NOT_IN_CORPUS}`, embeds: [], components: [row(feedback)] };
   }
   // Share the 6000-character total between the embeds, leaving room for titles and footers.
   const perEmbed = Math.floor((LIMITS.embedsTotal - 200) / answer.passages.length) - 400;
@@ -129,7 +131,7 @@ export function renderAnswer(answer: Answer, buttons: ButtonIds): MessagePayload
     button(id, `Show source ${answer.passages[i]?.rank ?? i + 1}`, ButtonStyle.Secondary),
   );
   const components = [row(first), ...(sources.length > 0 ? [row(sources)] : [])];
-  return { content: `**Q:** ${escapeMarkdown(question)}`, embeds, components };
+  return { content: `**Q:** ${question}`, embeds, components };
 }
 
 /** "Show source": the passage with the passages around it, the chosen one in bold. */

@@ -17,6 +17,10 @@ export const ANSWER_CHANNEL_ID = '300000000000000004';
 export const THREAD_ID = '300000000000000005';
 export const DM_CHANNEL_ID = '300000000000000006';
 export const USER_ID = '400000000000000004';
+export const OTHER_USER_ID = '400000000000000007';
+/** The role Discord creates for the bot when it joins a server (managed, tagged with the bot's id). */
+export const BOT_ROLE_ID = '500000000000000001';
+export const MOD_ROLE_ID = '500000000000000002';
 
 const MESSAGE_CONTENT_INTENT = 1 << 15;
 
@@ -40,6 +44,67 @@ export function user(id: string, name: string, bot = false) {
 }
 
 const BOT_USER = user(BOT_ID, 'CorpusBot', true);
+
+function role(id: string, name: string, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    name,
+    permissions: '0',
+    position: 1,
+    color: 0,
+    hoist: false,
+    managed: false,
+    mentionable: true,
+    flags: 0,
+    ...extra,
+  };
+}
+
+/**
+ * What real Discord refuses with 400 Invalid Form Body (documented limits): the bot must never send these.
+ * Written from Discord's rules, not from the bot's own checks, so a shared mistake cannot hide.
+ */
+export function payloadProblems(body: Record<string, unknown> | undefined): string[] {
+  if (!body) return [];
+  const problems: string[] = [];
+  const content = typeof body.content === 'string' ? body.content : '';
+  if (content.length > 2000) problems.push('content: Must be 2000 or fewer in length.');
+  const embeds = Array.isArray(body.embeds) ? (body.embeds as Record<string, unknown>[]) : [];
+  if (embeds.length > 10) problems.push('embeds: Must be 10 or fewer in length.');
+  let total = 0;
+  for (const [i, embed] of embeds.entries()) {
+    const title = typeof embed.title === 'string' ? embed.title : '';
+    const description = typeof embed.description === 'string' ? embed.description : '';
+    const footer = (embed.footer as { text?: string } | undefined)?.text ?? '';
+    if (title.length > 256) problems.push(`embeds.${i}.title: Must be 256 or fewer in length.`);
+    if (description.length > 4096) problems.push(`embeds.${i}.description: Must be 4096 or fewer in length.`);
+    if (footer.length > 2048) problems.push(`embeds.${i}.footer.text: Must be 2048 or fewer in length.`);
+    if (embed.url !== undefined) {
+      let ok = false;
+      try {
+        const url = new URL(String(embed.url));
+        ok = (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+      } catch {
+        ok = false;
+      }
+      if (!ok) problems.push(`embeds.${i}.url: Not a well formed URL.`);
+    }
+    total += title.length + description.length + footer.length;
+  }
+  if (total > 6000) problems.push('embeds: Embed size exceeds maximum size of 6000');
+  const rows = Array.isArray(body.components) ? (body.components as { components?: Record<string, unknown>[] }[]) : [];
+  if (rows.length > 5) problems.push('components: Must be 5 or fewer in length.');
+  for (const [r, row] of rows.entries()) {
+    const buttons = row.components ?? [];
+    if (buttons.length > 5) problems.push(`components.${r}.components: Must be 5 or fewer in length.`);
+    for (const [b, button] of buttons.entries()) {
+      const id = String(button.custom_id ?? '');
+      if (id.length < 1 || id.length > 100) problems.push(`components.${r}.components.${b}.custom_id: 1 to 100.`);
+      if (String(button.label ?? '').length > 80) problems.push(`components.${r}.components.${b}.label: 80 or fewer.`);
+    }
+  }
+  return problems;
+}
 const timestamp = () => new Date().toISOString();
 
 function channel(id: string, name: string, extra: Record<string, unknown> = {}) {
@@ -191,6 +256,12 @@ export class FakeDiscord {
       return;
     }
 
+    const problems = method === 'POST' || method === 'PATCH' ? payloadProblems(body) : [];
+    if (problems.length > 0) {
+      send(400, { message: 'Invalid Form Body', code: 50035, errors: problems });
+      return;
+    }
+
     if (method === 'GET' && path === '/gateway/bot') {
       send(200, {
         url: `ws://127.0.0.1:${this.port}/gateway`,
@@ -309,6 +380,8 @@ export class FakeDiscord {
             mentionable: false,
             flags: 0,
           },
+          role(BOT_ROLE_ID, 'CorpusBot', { managed: true, tags: { bot_id: BOT_ID } }),
+          role(MOD_ROLE_ID, 'Moderators'),
         ],
         emojis: [],
         stickers: [],
@@ -352,13 +425,24 @@ export class FakeDiscord {
     content: string;
     channelId?: string;
     mentionBot?: boolean;
+    /** Role ids mentioned in the content (mention_roles); the bot's managed role addresses the bot. */
+    mentionRoles?: string[];
+    /** Other users mentioned in the content, with the server nickname Discord sends as their member. */
+    mentionUsers?: { id: string; name: string; nick?: string }[];
     dm?: boolean;
     authorId?: string;
   }): string {
     const id = snowflake();
     const author = user(options.authorId ?? USER_ID, 'asker');
     const dm = options.dm === true;
-    const hasContent = dm || options.mentionBot || (this.identifiedIntents & MESSAGE_CONTENT_INTENT) !== 0;
+    const addressed = options.mentionBot === true || (options.mentionRoles ?? []).includes(BOT_ROLE_ID);
+    const hasContent = dm || addressed || (this.identifiedIntents & MESSAGE_CONTENT_INTENT) !== 0;
+    const mentionedUsers = (options.mentionUsers ?? []).map((mentioned) => ({
+      ...user(mentioned.id, mentioned.name),
+      ...(mentioned.nick
+        ? { member: { nick: mentioned.nick, roles: [], joined_at: timestamp(), deaf: false, mute: false, flags: 0 } }
+        : {}),
+    }));
     this.send(
       0,
       {
@@ -375,8 +459,8 @@ export class FakeDiscord {
         edited_timestamp: null,
         tts: false,
         mention_everyone: false,
-        mentions: options.mentionBot ? [BOT_USER] : [],
-        mention_roles: [],
+        mentions: [...(options.mentionBot ? [BOT_USER] : []), ...mentionedUsers],
+        mention_roles: options.mentionRoles ?? [],
         attachments: [],
         embeds: [],
         components: [],
