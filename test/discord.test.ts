@@ -381,6 +381,27 @@ describe('the Discord bot with options', TEST_TIMEOUT, () => {
     const messageId = fake.postMessage({ content: 'Who is Cameron Panting?', channelId: ANSWER_CHANNEL_ID });
     const reply = await fake.waitForRequest((request) => bodyOf(request).message_reference?.message_id === messageId);
     assert.match(allText(bodyOf(reply)), /National Organiser for Counterfire/);
+    // Chatter gets nothing; a question the corpus does not answer gets a reaction, not a public notice.
+    const thanks = fake.postMessage({ content: 'thanks!', channelId: ANSWER_CHANNEL_ID });
+    const offTopic = fake.postMessage({
+      content: 'What is the recipe for a Victoria sponge cake?',
+      channelId: ANSWER_CHANNEL_ID,
+    });
+    const reaction = await fake.waitForRequest(
+      (request) => request.method === 'PUT' && request.path.includes(offTopic),
+    );
+    assert.equal(reaction.path, `/channels/${ANSWER_CHANNEL_ID}/messages/${offTopic}/reactions/🤷/@me`);
+    const french = fake.postMessage({
+      content: 'Qui a gagné la coupe du monde de football ?',
+      channelId: ANSWER_CHANNEL_ID,
+    });
+    await fake.waitForRequest((request) => request.method === 'PUT' && request.path.includes(`${french}/reactions/❓`));
+    const replied = (id: string) =>
+      fake.requests.some(
+        (request) => request.method === 'POST' && bodyOf(request).message_reference?.message_id === id,
+      );
+    assert.ok(!replied(thanks) && !replied(offTopic) && !replied(french), 'no public reply to chatter or notices');
+    assert.ok(!fake.requests.some((request) => request.path.includes(thanks)), 'not even a reaction to chatter');
     await bot.stop();
     bots = [];
   });
@@ -405,7 +426,7 @@ describe('the Discord bot with options', TEST_TIMEOUT, () => {
     const { env } = workspace();
     const { bot } = await startTestBot(fake, env, { registerCommandsOnStart: true, discordGuildId: GUILD_ID });
     bots.push(bot);
-    const put = await fake.waitForRequest((request) => request.method === 'PUT');
+    const put = await fake.waitForRequest((request) => request.method === 'PUT' && request.path.endsWith('/commands'));
     assert.equal(put.path, `/applications/${APP_ID}/guilds/${GUILD_ID}/commands`);
     assert.equal((put.body as unknown as unknown[]).length, 4);
     await bot.stop();
@@ -418,10 +439,10 @@ describe('the Discord bot with options', TEST_TIMEOUT, () => {
     bots.push(bot);
     const first = fake.slashCommand(
       'ask',
-      [{ name: 'question', type: 3, value: 'Who is Justin Madders?' }],
+      [{ name: 'question', type: 3, value: 'Why did the junior doctors strike?' }],
       '700000000000000007',
     );
-    await interactionAnswer(fake, first.token);
+    const firstAnswer = bodyOf(await interactionAnswer(fake, first.token));
     const second = fake.slashCommand(
       'ask',
       [{ name: 'question', type: 3, value: 'Who is Cameron Panting?' }],
@@ -430,6 +451,29 @@ describe('the Discord bot with options', TEST_TIMEOUT, () => {
     const reply = bodyOf(await interactionAnswer(fake, second.token));
     assert.equal(reply.data?.flags, 64);
     assert.match(reply.data?.content ?? '', /try again in (29|30) s/);
+    // "More results" searches again, so it waits too.
+    const more = (firstAnswer.components ?? [])
+      .flatMap((row) => row.components)
+      .find((component) => component.label === 'More results');
+    assert.ok(more?.custom_id);
+    const press = fake.pressButton(more.custom_id, '700000000000000007');
+    const moreReply = bodyOf(await interactionAnswer(fake, press.token));
+    assert.equal(moreReply.data?.flags, 64);
+    assert.match(moreReply.data?.content ?? '', /try again in \d+ s/);
+    // A mention that comes too soon gets a reaction, not a public notice.
+    const mention = fake.postMessage({
+      content: `<@${BOT_ID}> Who is Cameron Panting?`,
+      mentionBot: true,
+      authorId: '700000000000000007',
+    });
+    await fake.waitForRequest(
+      (request) => request.method === 'PUT' && request.path.includes(`${mention}/reactions/⏳`),
+    );
+    assert.ok(
+      !fake.requests.some(
+        (request) => request.method === 'POST' && bodyOf(request).message_reference?.message_id === mention,
+      ),
+    );
   });
 });
 

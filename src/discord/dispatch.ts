@@ -27,6 +27,21 @@ import { parseButtonId } from './sessions.js';
 
 const EXPIRED = 'These buttons have expired. Ask the question again to get fresh ones.';
 
+/** Reactions: the quiet way to answer in public where a text reply would be noise. */
+const REACTION = { wait: '⏳', notUnderstood: '❓', notInCorpus: '🤷' } as const;
+
+const QUESTION_START =
+  /^(who|whom|whose|what|when|where|which|why|how|is|are|was|were|do|does|did|can|could|should|would|will|has|have|had|tell|explain|list|name)\b/i;
+
+/**
+ * Chatter in an answer channel ("thanks!", "ok", "lol"): no question mark, no question word first, a few
+ * words at most. It gets no reply at all, rather than a public "nothing in the corpus answers this".
+ */
+export function looksLikeChatter(text: string): boolean {
+  const trimmed = text.trim();
+  return !trimmed.includes('?') && !QUESTION_START.test(trimmed) && trimmed.split(/\s+/).length < 4;
+}
+
 function cooldownMessage(seconds: number): string {
   return `You are asking quickly: try again in ${seconds} s.`;
 }
@@ -102,6 +117,12 @@ async function onButton(context: BotContext, interaction: ButtonInteraction): Pr
   const session = action ? context.sessions.get(action.key) : undefined;
   if (!action || !session) {
     await respond(interaction, EXPIRED, { ephemeral: true });
+    return;
+  }
+  // "More results" runs a search like a question does, so it waits like one.
+  const wait = action.kind === 'more' ? context.cooldown.take(interaction.user.id) : 0;
+  if (wait > 0) {
+    await respond(interaction, cooldownMessage(wait), { ephemeral: true });
     return;
   }
   const tell = (message: string) => respond(interaction, message, { ephemeral: true });
@@ -181,22 +202,33 @@ async function onMessage(context: BotContext, message: Message, answerChannels: 
     return;
   }
   context.logger.debug({ channelId: message.channelId, length: message.content.length }, 'question by message');
+  const text = questionFromMessage(message.content, resolvedMentions(message, botUser.id, botRoleId));
+  // Someone who addressed the bot (a mention, a DM) gets a reply; in an answer channel, where every message
+  // arrives whether or not it is meant for the bot, notices are reactions and chatter gets nothing.
+  const addressed = isDirect || mentioned;
+  if (!addressed && looksLikeChatter(text)) return;
+  const react = (emoji: string) => message.react(emoji).then(() => undefined);
   await safely(
     context.logger,
     'answering a message',
     async () => {
-      const question = validateQuestion(
-        questionFromMessage(message.content, resolvedMentions(message, botUser.id, botRoleId)),
-      );
+      const question = validateQuestion(text);
       const wait = context.cooldown.take(message.author.id);
       if (wait > 0) {
-        await replyToMessage(message, cooldownMessage(wait));
+        // Only the asker cares how long to wait: a reaction in a channel, the words in a DM.
+        await (isDirect ? replyToMessage(message, cooldownMessage(wait)) : react(REACTION.wait));
         return;
       }
       if ('sendTyping' in message.channel) await message.channel.sendTyping().catch(() => undefined);
-      await replyToMessage(message, await answerPayload(context, question));
+      const payload = await answerPayload(context, question);
+      if (!addressed && payload.embeds.length === 0) {
+        await react(REACTION.notInCorpus);
+        return;
+      }
+      await replyToMessage(message, payload);
     },
-    (text) => replyToMessage(message, text),
+    (notice, isUserError) =>
+      isUserError && !addressed ? react(REACTION.notUnderstood) : replyToMessage(message, notice),
   );
 }
 

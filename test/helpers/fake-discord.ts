@@ -276,6 +276,8 @@ export class FakeDiscord {
         200,
         commands.map((command) => ({ ...command, id: snowflake(), application_id: APP_ID, version: '1' })),
       );
+    } else if (method === 'PUT' && /^\/channels\/\d+\/messages\/\d+\/reactions\/[^/]+\/@me$/.test(path)) {
+      send(204);
     } else if (method === 'POST' && /^\/channels\/\d+\/typing$/.test(path)) {
       send(204);
     } else if (method === 'POST' && /^\/channels\/\d+\/messages$/.test(path)) {
