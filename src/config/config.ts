@@ -31,6 +31,8 @@ export interface Config {
   rerankModel: string | undefined;
   modelsDir: string | undefined;
   allowRemoteModels: boolean;
+  /** Where models are downloaded from: the Hugging Face hub, or a mirror of it. */
+  modelHubUrl: string;
   modelCacheDir: string;
   searchEf: number;
   /** Undefined means "the threshold calibrated on the index" (see answering/calibration.ts). */
@@ -59,6 +61,7 @@ export const SETTING_NAMES = [
   'RERANK_MODEL',
   'MODELS_DIR',
   'ALLOW_REMOTE_MODELS',
+  'MODEL_HUB_URL',
   'MODEL_CACHE_DIR',
   'SEARCH_EF',
   'MIN_RELEVANCE',
@@ -240,6 +243,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     rerankModel: read.string('RERANK_MODEL'),
     modelsDir: read.folder('MODELS_DIR', undefined, true),
     allowRemoteModels: read.boolean('ALLOW_REMOTE_MODELS', true),
+    modelHubUrl: `${read.url('MODEL_HUB_URL') ?? 'https://huggingface.co'}/`,
     modelCacheDir: read.folder('MODEL_CACHE_DIR', undefined, false) ?? resolve(dataDir, 'model-cache'),
     searchEf: read.integer('SEARCH_EF', 100, 10, 10000),
     minRelevance: read.number('MIN_RELEVANCE', 0, 1),

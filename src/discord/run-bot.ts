@@ -45,8 +45,58 @@ function loginError(error: unknown, config: Config): Error {
   return error instanceof Error ? error : new Error(message);
 }
 
-export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
+const DISCORD_API = 'https://discord.com/api';
+
+/**
+ * Asks the REST API for the gateway, as login does first, to turn what can go wrong with DISCORD_API_URL
+ * into one line naming the setting: nothing listening, no such host, a server error, an HTML page (a wrong
+ * URL), no answer. discord.js alone would retry for a minute and then throw something generic.
+ */
+export async function checkDiscordApi(config: Config, timeoutMs = 10_000): Promise<void> {
+  const base = config.discordApiUrl ?? DISCORD_API;
+  const where = config.discordApiUrl ? `DISCORD_API_URL="${config.discordApiUrl}"` : `Discord (${DISCORD_API})`;
+  let response: Response;
+  try {
+    response = await fetch(`${base}/v10/gateway/bot`, {
+      headers: { Authorization: `Bot ${config.discordToken ?? ''}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    if ((error as Error).name === 'TimeoutError') {
+      throw new UserError(
+        `${where} did not answer within ${timeoutMs / 1000} s. Check the URL and that the server is up.`,
+      );
+    }
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    const why =
+      code === 'ECONNREFUSED'
+        ? 'connection refused (nothing listens there)'
+        : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+          ? 'no such host'
+          : (code ?? errorMessage(error));
+    throw new UserError(`Cannot reach ${where}: ${why}. Check the URL, the network, and that the server is up.`);
+  }
+  if (response.status === 401) throw loginError(new Error('401'), config);
+  const type = response.headers.get('content-type') ?? '';
+  if (!response.ok) {
+    throw new UserError(
+      `${where} answered HTTP ${response.status} to GET /gateway/bot. Try again later, or check the URL.`,
+    );
+  }
+  if (!type.includes('json')) {
+    throw new UserError(
+      `${where} answered with ${type.split(';')[0] || 'something'} (a web page?), not Discord's API. Check the URL: it should end in /api.`,
+    );
+  }
+}
+
+export async function startBot(
+  config: Config,
+  logger: Logger,
+  options: { apiTimeoutMs?: number } = {},
+): Promise<RunningBot> {
   if (!config.discordToken) throw new UserError('DISCORD_TOKEN is not set.');
+  await checkDiscordApi(config, options.apiTimeoutMs);
   const engine = await RemoteAnswerEngine.start(config, (version) => logger.info({ version }, 'loaded the new index'));
   const context: BotContext = {
     engine,

@@ -4,7 +4,13 @@
  * worker process (answering/worker.ts) so its event loop never waits behind a model call.
  */
 import { pipeline } from '@xenova/transformers';
-import { configureTransformers, explainModelLoadFailure, modelFingerprint, type ModelLocations } from './load-model.js';
+import {
+  checkModelKind,
+  configureTransformers,
+  explainModelLoadFailure,
+  modelFingerprint,
+  type ModelLocations,
+} from './load-model.js';
 import type { EmbeddingSpec } from './model-spec.js';
 
 /** What the rest of the program needs from an embedder, whether it runs in-process or in a worker. */
@@ -34,15 +40,19 @@ export class InProcessEmbedder implements TextEmbedder {
   ) {}
 
   static async load(spec: EmbeddingSpec, locations: ModelLocations): Promise<InProcessEmbedder> {
+    checkModelKind('EMBEDDING_MODEL', spec.modelId, locations);
     configureTransformers(locations, spec.modelId);
     let extractor: Extractor;
+    let probe: PipelineOutput;
     try {
       // The pipeline's declared return type is a union over all tasks; feature-extraction returns a Tensor.
       extractor = (await pipeline('feature-extraction', spec.modelId, { quantized: true })) as unknown as Extractor;
+      probe = await extractor(['dimension probe'], { pooling: spec.pooling, normalize: true });
     } catch (error) {
+      // A model downloaded just now is on disk: check its kind before blaming anything else.
+      checkModelKind('EMBEDDING_MODEL', spec.modelId, locations);
       throw explainModelLoadFailure('embedding', spec.modelId, locations, error);
     }
-    const probe = await extractor(['dimension probe'], { pooling: spec.pooling, normalize: true });
     const dimensions = probe.dims[1];
     if (dimensions === undefined || probe.dims.length !== 2) {
       throw new Error(`Embedding model ${spec.modelId} returned shape [${probe.dims.join(', ')}], expected [1, dim]`);

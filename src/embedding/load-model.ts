@@ -10,7 +10,10 @@ import { env } from '@xenova/transformers';
 import type { Config } from '../config/config.js';
 import { UserError, errorMessage } from '../shared/errors.js';
 
-export type ModelLocations = Pick<Config, 'modelsDir' | 'allowRemoteModels' | 'modelCacheDir'>;
+export type ModelLocations = Pick<Config, 'modelsDir' | 'allowRemoteModels' | 'modelCacheDir'> &
+  Partial<Pick<Config, 'modelHubUrl'>>;
+
+export const DEFAULT_MODEL_HUB = 'https://huggingface.co/';
 
 /**
  * transformers.js keeps its settings in one global object; every load sets them for the model it loads.
@@ -18,9 +21,12 @@ export type ModelLocations = Pick<Config, 'modelsDir' | 'allowRemoteModels' | 'm
  * model the cache is switched off for that load: MODELS_DIR comes first, as documented.
  */
 export function configureTransformers(locations: ModelLocations, modelId: string): void {
-  env.allowLocalModels = locations.modelsDir !== undefined;
-  if (locations.modelsDir !== undefined) env.localModelPath = `${locations.modelsDir}/`;
+  // transformers.js consults its download cache only when local models are allowed at all; with downloads off
+  // and no MODELS_DIR, the cache folder itself is the local model path, so a model downloaded earlier loads.
+  env.allowLocalModels = locations.modelsDir !== undefined || !locations.allowRemoteModels;
+  env.localModelPath = `${locations.modelsDir ?? locations.modelCacheDir}/`;
   env.allowRemoteModels = locations.allowRemoteModels;
+  env.remoteHost = locations.modelHubUrl ?? DEFAULT_MODEL_HUB;
   // The default cache lives inside node_modules, which `npm ci` wipes; keep downloads in the data folder.
   env.cacheDir = locations.modelCacheDir;
   const inModelsDir =
@@ -73,6 +79,54 @@ export function modelFingerprint(modelId: string, locations: ModelLocations): st
   return hash.digest('hex').slice(0, 16);
 }
 
+/** The model's folder on disk (MODELS_DIR first, then the download cache), when it is there. */
+export function localModelFolder(modelId: string, locations: ModelLocations): string | undefined {
+  return candidateFolders(modelId, locations).find((candidate) => existsSync(join(candidate, 'config.json')));
+}
+
+/** `architectures` from the model's config.json, when the model is on disk. */
+function architecturesOf(modelId: string, locations: ModelLocations): string[] | undefined {
+  const folder = localModelFolder(modelId, locations);
+  if (!folder) return undefined;
+  try {
+    const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as { architectures?: unknown };
+    return Array.isArray(config.architectures) ? config.architectures.map(String) : [];
+  } catch {
+    return undefined;
+  }
+}
+
+const isClassifier = (architectures: string[]) => architectures.some((name) => /ForSequenceClassification$/.test(name));
+
+/**
+ * Refuses, before loading, a model of the wrong kind for its setting: a cross-encoder (sequence classifier)
+ * as EMBEDDING_MODEL, or an embedding model as RERANK_MODEL. Either would fail deep inside transformers.js
+ * with "Cannot read properties of undefined".
+ */
+export function checkModelKind(
+  setting: 'EMBEDDING_MODEL' | 'RERANK_MODEL',
+  modelId: string,
+  locations: ModelLocations,
+): void {
+  const architectures = architecturesOf(modelId, locations);
+  if (!architectures || architectures.length === 0) return;
+  if (setting === 'EMBEDDING_MODEL' && isClassifier(architectures)) {
+    throw new UserError(
+      `EMBEDDING_MODEL="${modelId}" is a cross-encoder (${architectures.join(', ')}), which scores question–passage ` +
+        `pairs but cannot embed text. Set it as RERANK_MODEL, and EMBEDDING_MODEL to an embedding model such as Xenova/bge-small-en-v1.5.`,
+    );
+  }
+  if (setting === 'RERANK_MODEL' && !isClassifier(architectures)) {
+    throw new UserError(
+      `RERANK_MODEL="${modelId}" is not a cross-encoder (${architectures.join(', ')}: it embeds text, it cannot score pairs). ` +
+        `Set RERANK_MODEL to a cross-encoder such as Xenova/ms-marco-MiniLM-L-6-v2, or leave it empty.`,
+    );
+  }
+}
+
+const NETWORK_FAILURE =
+  /fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|socket hang up/i;
+
 /** Explains a failed load in terms of the settings a user can change. */
 export function explainModelLoadFailure(
   role: string,
@@ -93,6 +147,15 @@ export function explainModelLoadFailure(
           `(opset 17 or lower) or choose a model from the Xenova/ namespace.`,
       );
     }
+  }
+  const cause = (error as { cause?: unknown }).cause;
+  if (NETWORK_FAILURE.test(`${message} ${cause ? errorMessage(cause) : ''}`)) {
+    const hub = locations.modelHubUrl ?? DEFAULT_MODEL_HUB;
+    return new UserError(
+      `Cannot download the ${role} model "${modelId}": no network connection to the model hub (${hub}). ` +
+        `To run without network, copy the model folder into MODELS_DIR and set ALLOW_REMOTE_MODELS=false ` +
+        `(README, "Running fully offline").`,
+    );
   }
   const notFound = /not found locally|Could not locate file|local_files_only/i.test(message);
   if (notFound) {

@@ -4,7 +4,7 @@
  * that merely shares words. Loaded through the same model lookup as the embedding model.
  */
 import { AutoModelForSequenceClassification, AutoTokenizer } from '@xenova/transformers';
-import { configureTransformers, explainModelLoadFailure, type ModelLocations } from './load-model.js';
+import { checkModelKind, configureTransformers, explainModelLoadFailure, type ModelLocations } from './load-model.js';
 
 /** Question and passage together must fit the model's input; questions are capped so passages keep room. */
 const MAX_QUESTION_TOKENS = 64;
@@ -29,6 +29,7 @@ export class CrossEncoder implements PassageScorer {
   ) {}
 
   static async load(modelId: string, locations: ModelLocations): Promise<CrossEncoder> {
+    checkModelKind('RERANK_MODEL', modelId, locations);
     configureTransformers(locations, modelId);
     try {
       // transformers.js 2.x types these loosely (JSDoc); the shapes used are declared above.
@@ -38,6 +39,7 @@ export class CrossEncoder implements PassageScorer {
       })) as unknown as Classifier;
       return new CrossEncoder(modelId, tokenizer, model);
     } catch (error) {
+      checkModelKind('RERANK_MODEL', modelId, locations);
       throw explainModelLoadFailure('re-ranking', modelId, locations, error);
     }
   }
