@@ -43,6 +43,6 @@ describe('secrets in logs', () => {
       assert.ok(!capture.text.includes(secret), secret);
     }
     assert.match(capture.text, /interactions\/123456789012345678\/\[redacted\]\/callback/);
-    assert.match(formatLogLine(capture.text.split('\n')[1] ?? ''), /^INFO  message mentioning \[redacted\]/);
+    assert.match(formatLogLine(capture.text.split('\n')[1] ?? ''), /^INFO {2}message mentioning \[redacted\]/);
   });
 });
