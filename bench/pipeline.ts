@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { AnswerEngine } from '../src/answering/engine.js';
 import { parseQuestionFile } from '../src/answering/evaluate.js';
 import { loadConfig, type Config } from '../src/config/config.js';
-import { RemoteAnswerEngine } from '../src/answering/remote-engine.js';
+import { RemoteAnswerEngine } from '../src/answering-worker/remote-engine.js';
 import type { AnswerService } from '../src/answering/engine.js';
 import { createLogger } from '../src/logging/logger.js';
 import { buildIndex, type IndexSummary } from '../src/vector-index/build-index.js';
@@ -103,7 +103,7 @@ export async function benchLatency(
     `  in-process: p50 ${percentile(sequential, 50).toFixed(1)} ms, 20 at once p95 ${percentile(inProcess.latencies, 95).toFixed(1)} ms, longest event-loop block ${inProcess.maxBlockMs.toFixed(1)} ms`,
   );
 
-  const viaWorker = await RemoteAnswerEngine.start(config);
+  const viaWorker = await RemoteAnswerEngine.start(config, { logger: createLogger('warn') });
   for (const question of questions.slice(0, 5)) await viaWorker.answer(question);
   const worker = await concurrentRounds(viaWorker, questions, 10);
   await viaWorker.close();

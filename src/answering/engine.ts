@@ -99,7 +99,7 @@ export interface PassageSource {
 
 /**
  * What the Discord bot needs from answering, whether the engine runs in this process or in the answering
- * worker (answering/remote-engine.ts). Newer indexes are picked up before each answer.
+ * worker (answering-worker/remote-engine.ts). Newer indexes are picked up before each answer.
  */
 export interface AnswerService {
   answer(question: string, options?: AnswerOptions): Promise<Answer>;

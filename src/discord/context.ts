@@ -1,6 +1,7 @@
 import type { AnswerService } from '../answering/engine.js';
 import type { Logger } from '../logging/logger.js';
 import type { Cooldown } from './cooldown.js';
+import type { InFlight } from './in-flight.js';
 import type { AnswerSessions } from './sessions.js';
 
 /** What every handler gets: the answering engine and the bot's small pieces of state. */
@@ -10,4 +11,6 @@ export interface BotContext {
   cooldown: Cooldown;
   feedbackFile: string;
   logger: Logger;
+  /** What is being answered now; closed when the bot shuts down. */
+  inFlight: InFlight;
 }

@@ -232,9 +232,18 @@ async function onMessage(context: BotContext, message: Message, answerChannels: 
   );
 }
 
+const SHUTTING_DOWN = 'I am restarting right now. Ask again in a minute.';
+
 export function attachDispatch(client: Client, context: BotContext, answerChannelIds: string[]): void {
   const answerChannels = new Set(answerChannelIds);
   client.on(Events.InteractionCreate, (interaction) => {
+    if (!context.inFlight.accepting) {
+      // An interaction must be answered within 3 seconds or Discord shows "interaction failed".
+      if (interaction.isRepliable()) {
+        respond(interaction, SHUTTING_DOWN, { ephemeral: true }).catch(() => undefined);
+      }
+      return;
+    }
     const handled = interaction.isChatInputCommand()
       ? onChatInput(context, interaction)
       : interaction.isMessageContextMenuCommand()
@@ -242,11 +251,15 @@ export function attachDispatch(client: Client, context: BotContext, answerChanne
         : interaction.isButton()
           ? onButton(context, interaction)
           : Promise.resolve();
-    handled.catch((error: unknown) => context.logger.error({ err: error }, 'interaction handler failed'));
+    context.inFlight
+      .track(handled)
+      .catch((error: unknown) => context.logger.error({ err: error }, 'interaction handler failed'));
   });
   client.on(Events.MessageCreate, (message) => {
-    onMessage(context, message, answerChannels).catch((error: unknown) =>
-      context.logger.error({ err: error }, 'message handler failed'),
-    );
+    // A message that arrives during shutdown is left for the next start's catch-up.
+    if (!context.inFlight.accepting) return;
+    context.inFlight
+      .track(onMessage(context, message, answerChannels))
+      .catch((error: unknown) => context.logger.error({ err: error }, 'message handler failed'));
   });
 }

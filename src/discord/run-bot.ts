@@ -4,13 +4,14 @@
  */
 import { join } from 'node:path';
 import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
-import { RemoteAnswerEngine } from '../answering/remote-engine.js';
+import { RemoteAnswerEngine } from '../answering-worker/remote-engine.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { UserError, errorMessage } from '../shared/errors.js';
 import { COMMANDS } from './commands/definitions.js';
 import type { BotContext } from './context.js';
 import { Cooldown } from './cooldown.js';
+import { InFlight } from './in-flight.js';
 import { attachDispatch } from './dispatch.js';
 import { NO_MENTIONS } from './respond.js';
 import { AnswerSessions } from './sessions.js';
@@ -18,8 +19,18 @@ import { AnswerSessions } from './sessions.js';
 export interface RunningBot {
   client: Client;
   context: BotContext;
-  stop(): Promise<void>;
+  engine: RemoteAnswerEngine;
+  /** Resolves with the reason when the answering worker keeps dying and is given up on. */
+  fatal: Promise<string>;
+  /**
+   * Shuts down: takes no new questions, lets the ones being answered finish (at most `drainMs`), then closes
+   * the gateway and the worker.
+   */
+  stop(drainMs?: number): Promise<void>;
 }
+
+/** How long a shutdown waits for the answers in flight: under the 30 s a supervisor usually allows. */
+export const DRAIN_MS = 20_000;
 
 /** Intents: guild events and messages (mentions arrive with content even without Message Content), DMs. */
 export function intentsFor(config: Pick<Config, 'answerChannelIds'>): GatewayIntentBits[] {
@@ -97,13 +108,20 @@ export async function startBot(
 ): Promise<RunningBot> {
   if (!config.discordToken) throw new UserError('DISCORD_TOKEN is not set.');
   await checkDiscordApi(config, options.apiTimeoutMs);
-  const engine = await RemoteAnswerEngine.start(config, (version) => logger.info({ version }, 'loaded the new index'));
+  let onFatal: (reason: string) => void = () => {};
+  const fatal = new Promise<string>((resolve) => (onFatal = resolve));
+  const engine = await RemoteAnswerEngine.start(config, {
+    logger,
+    onReload: (version) => logger.info({ version }, 'loaded the new index'),
+    onFatal,
+  });
   const context: BotContext = {
     engine,
     sessions: new AnswerSessions(),
     cooldown: new Cooldown(config.cooldownSeconds),
     feedbackFile: join(config.dataDir, 'feedback.jsonl'),
     logger,
+    inFlight: new InFlight(),
   };
   const client = new Client({
     intents: intentsFor(config),
@@ -133,7 +151,15 @@ export async function startBot(
   return {
     client,
     context,
-    stop: async () => {
+    engine,
+    fatal,
+    stop: async (drainMs = DRAIN_MS) => {
+      context.inFlight.close();
+      const waiting = context.inFlight.size;
+      if (waiting > 0) logger.info({ waiting }, 'finishing the questions being answered');
+      if (!(await context.inFlight.drained(drainMs))) {
+        logger.warn({ unfinished: context.inFlight.size }, 'stopped before every question was answered');
+      }
       await client.destroy();
       await engine.close();
     },
@@ -156,8 +182,11 @@ export async function runBot(config: Config, logger: Logger): Promise<number> {
     process.off('SIGTERM', onSignal);
     throw error;
   }
-  await stopRequested;
+  // A worker that keeps dying ends the bot with exit code 1, so its supervisor restarts the whole bot.
+  const outcome = await Promise.race([stopRequested.then(() => 0), bot.fatal.then(() => 1)]);
   logger.info('shutting down');
   await bot.stop();
-  return 0;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  return outcome;
 }

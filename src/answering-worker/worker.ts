@@ -8,8 +8,8 @@
 import { watchFile } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, errorMessage } from '../shared/errors.js';
-import { AnswerEngine } from './engine.js';
-import type { WorkerReply, WorkerRequest, WorkerResult, WorkerSetup } from './worker-protocol.js';
+import { AnswerEngine } from '../answering/engine.js';
+import type { WorkerReply, WorkerRequest, WorkerResult, WorkerSetup } from './protocol.js';
 
 const send = (message: WorkerReply) => process.send?.(message);
 // When the bot goes away (or closes us), so do we.

@@ -1,0 +1,281 @@
+/**
+ * The bot's life against faults: its answering worker killed (once, and again and again), a shutdown while
+ * questions are being answered, and `npm start` stopped by a signal. The real discord.js client runs against
+ * the fake Discord on 127.0.0.1; the worker is a real child process, killed with real signals.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { RemoteAnswerEngine } from '../src/answering-worker/remote-engine.js';
+import { decideRestart } from '../src/answering-worker/restart-policy.js';
+import { InFlight } from '../src/discord/in-flight.js';
+import { startBot, type RunningBot } from '../src/discord/run-bot.js';
+import { createLogger } from '../src/logging/logger.js';
+import { buildIndex } from '../src/vector-index/build-index.js';
+import { BOT_ID, FakeDiscord, TOKEN, type RecordedRequest } from './helpers/fake-discord.js';
+import { testConfig } from './helpers/models.js';
+import { PROJECT_ROOT } from './helpers/process.js';
+
+const TEST_TIMEOUT = { timeout: 120_000 };
+const SEED = join(PROJECT_ROOT, 'test/fixtures/seed-corpus');
+const QUESTION = 'How many junior doctors voted in favour of industrial action?';
+
+class LogCapture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
+    this.text += chunk.toString();
+    callback();
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+async function indexedEnv(): Promise<Record<string, string>> {
+  const root = mkdtempSync(join(tmpdir(), 'lifecycle-'));
+  cpSync(SEED, join(root, 'corpus'), { recursive: true });
+  const env = { CORPUS_DIR: join(root, 'corpus'), DATA_DIR: join(root, 'data'), INDEX_DIR: join(root, 'data/index') };
+  await buildIndex({ config: testConfig(env), logger: createLogger('silent') });
+  return env;
+}
+
+const replyTo = (messageId: string) => (request: RecordedRequest) =>
+  request.method === 'POST' &&
+  (request.body as { message_reference?: { message_id: string } } | undefined)?.message_reference?.message_id ===
+    messageId;
+
+describe('restart policy and in-flight tracking', () => {
+  it('restarts after a doubling delay, and gives up after too many deaths in the window', () => {
+    const policy = { initialDelayMs: 100, maxDelayMs: 1000, maxDeaths: 4, windowMs: 60_000 };
+    assert.deepEqual(decideRestart([0], 0, policy), { restart: true, delayMs: 100 });
+    assert.deepEqual(decideRestart([0, 1, 2], 2, policy), { restart: true, delayMs: 400 });
+    assert.deepEqual(decideRestart([0, 1, 2, 3], 3, policy), {
+      restart: false,
+      reason: 'the answering worker died 4 times within 60 s',
+    });
+    // Deaths long ago do not count.
+    assert.deepEqual(decideRestart([0, 1, 2, 100_000], 100_000, policy), { restart: true, delayMs: 100 });
+  });
+
+  it('waits for the work in flight, but not longer than it is told', async () => {
+    const inFlight = new InFlight();
+    let finish = () => {};
+    inFlight.track(new Promise<void>((resolve) => (finish = resolve)));
+    inFlight.close();
+    assert.equal(inFlight.accepting, false);
+    assert.equal(await inFlight.drained(50), false);
+    setTimeout(finish, 20);
+    assert.equal(await inFlight.drained(1000), true);
+    assert.equal(inFlight.size, 0);
+  });
+});
+
+describe('the answering worker dies', TEST_TIMEOUT, () => {
+  let fake: FakeDiscord;
+  let bot: RunningBot;
+  const log = new LogCapture();
+  before(async () => {
+    fake = await new FakeDiscord().start();
+    const env = await indexedEnv();
+    const config = testConfig({ ...env, DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl, COOLDOWN_SECONDS: '0' });
+    bot = await startBot(config, createLogger('info', log));
+  });
+  after(async () => {
+    await bot.stop(1000);
+    await fake.close();
+  });
+
+  it('logs the death, restarts the worker, and answers the question that was waiting', async () => {
+    const first = bot.engine.workerPid;
+    assert.ok(first);
+    // Freeze the worker so the question is certainly in its hands when it dies.
+    process.kill(first, 'SIGSTOP');
+    const messageId = fake.postMessage({ content: `<@${BOT_ID}> ${QUESTION}`, mentionBot: true });
+    await sleep(700);
+    process.kill(first, 'SIGKILL');
+    const reply = await fake.waitForRequest(replyTo(messageId), 30_000);
+    assert.match(JSON.stringify(reply.body), /98 per cent/);
+    assert.match(log.text, /the answering worker stopped/);
+    assert.match(log.text, /"signal":"SIGKILL"/);
+    assert.match(log.text, /the answering worker was restarted/);
+    assert.notEqual(bot.engine.workerPid, first);
+    // And it keeps answering.
+    const next = fake.postMessage({ content: `<@${BOT_ID}> Who is Cameron Panting?`, mentionBot: true });
+    assert.match(JSON.stringify((await fake.waitForRequest(replyTo(next))).body), /National Organiser/);
+  });
+});
+
+describe('a worker that keeps dying', TEST_TIMEOUT, () => {
+  it('is given up on: waiting questions fail, and the bot is told, so it can exit non-zero', async () => {
+    const env = await indexedEnv();
+    let fatal: string | undefined;
+    const engine = await RemoteAnswerEngine.start(testConfig(env), {
+      logger: createLogger('silent'),
+      onFatal: (reason) => (fatal = reason),
+      restartPolicy: { initialDelayMs: 20, maxDelayMs: 50, maxDeaths: 3, windowMs: 60_000 },
+    });
+    try {
+      const killed = new Set<number>();
+      while (fatal === undefined) {
+        const pid = engine.workerPid;
+        if (pid !== undefined && !killed.has(pid)) {
+          killed.add(pid);
+          process.kill(pid, 'SIGKILL');
+        }
+        await sleep(20);
+        if (killed.size > 10) break;
+      }
+      assert.equal(killed.size, 3);
+      assert.equal(fatal, 'the answering worker died 3 times within 60 s');
+      await assert.rejects(engine.answer(QUESTION), /died 3 times within 60 s; it is not restarted again/);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('shutting down while answering', TEST_TIMEOUT, () => {
+  let fake: FakeDiscord;
+  before(async () => {
+    fake = await new FakeDiscord().start();
+  });
+  after(async () => fake.close());
+
+  it('takes no new question, finishes the ones in flight, then stops', async () => {
+    const env = await indexedEnv();
+    const config = testConfig({ ...env, DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl, COOLDOWN_SECONDS: '0' });
+    const bot = await startBot(config, createLogger('silent'));
+    const pid = bot.engine.workerPid;
+    assert.ok(pid);
+    process.kill(pid, 'SIGSTOP');
+    const inFlight = fake.postMessage({ content: `<@${BOT_ID}> ${QUESTION}`, mentionBot: true });
+    await until(() => bot.context.inFlight.size > 0, 'the question to be in flight');
+    const stopped = bot.stop(20_000);
+    await sleep(300);
+    const late = fake.postMessage({ content: `<@${BOT_ID}> Who is Cameron Panting?`, mentionBot: true });
+    await sleep(300);
+    process.kill(pid, 'SIGCONT');
+    await stopped;
+    const reply = fake.requests.find(replyTo(inFlight));
+    assert.ok(reply, 'the question in flight was answered before the bot stopped');
+    assert.match(JSON.stringify(reply.body), /98 per cent/);
+    assert.equal(fake.requests.find(replyTo(late)), undefined, 'no new question taken while stopping');
+  });
+});
+
+/** Runs a command to its end; resolves with its exit code and output. */
+function run(command: string, args: string[], env: Record<string, string> = {}) {
+  return new Promise<{ code: number | null; output: string }>((resolve) => {
+    const child = spawn(command, args, {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+describe('npm start and signals', TEST_TIMEOUT, () => {
+  let fake: FakeDiscord;
+  before(async () => {
+    fake = await new FakeDiscord().start();
+  });
+  after(async () => fake.close());
+
+  it('stops the bot itself, not only npm, when npm start gets SIGTERM', async () => {
+    const env = await indexedEnv();
+    const npm = spawn('npm', ['start'], {
+      cwd: PROJECT_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        ENV_FILE: '.env.test',
+        ...env,
+        DISCORD_API_URL: fake.apiUrl,
+        DISCORD_TOKEN: TOKEN,
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    npm.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await until(() => stderr.includes('bot ready'), `the bot to be ready: ${stderr}`);
+    // Everything npm started: the bot and its answering worker.
+    const descendants = (
+      await new Promise<string>((resolve) => {
+        const ps = spawn('ps', ['-eo', 'pid=,ppid=']);
+        let out = '';
+        ps.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        ps.on('close', () => resolve(out));
+      })
+    )
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+    const tree = new Set([npm.pid ?? 0]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const [pid, ppid] of descendants) {
+        if (tree.has(ppid) && !tree.has(pid)) {
+          tree.add(pid);
+          grew = true;
+        }
+      }
+    }
+    assert.ok(tree.size >= 3, 'npm, the bot and its worker');
+    npm.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => npm.on('close', (exitCode) => resolve(exitCode)));
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /shutting down/);
+    await sleep(500);
+    const alive = [...tree].filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    assert.deepEqual(alive, [], 'no process of the bot is left running');
+  });
+
+  it('runs compiled: npm run build, then node dist/cli/start.js answers (worker included) and stops on SIGTERM', async () => {
+    const build = await run('npm', ['run', '-s', 'build']);
+    assert.equal(build.code, 0, build.output);
+    const env = await indexedEnv();
+    const bot = spawn(process.execPath, ['dist/cli/start.js'], {
+      cwd: PROJECT_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        ENV_FILE: '.env.test',
+        ...env,
+        DISCORD_API_URL: fake.apiUrl,
+        DISCORD_TOKEN: TOKEN,
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    bot.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await until(() => stderr.includes('bot ready'), `the compiled bot to be ready: ${stderr}`);
+    const messageId = fake.postMessage({ content: `<@${BOT_ID}> ${QUESTION}`, mentionBot: true });
+    assert.match(JSON.stringify((await fake.waitForRequest(replyTo(messageId))).body), /98 per cent/);
+    bot.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => bot.on('close', (exitCode) => resolve(exitCode)));
+    assert.equal(code, 0, stderr);
+  });
+});
