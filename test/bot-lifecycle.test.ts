@@ -12,6 +12,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { RemoteAnswerEngine } from '../src/answering-worker/remote-engine.js';
 import { decideRestart } from '../src/answering-worker/restart-policy.js';
+import { HandledMessages, unansweredQuestions } from '../src/discord/handled-messages.js';
 import { InFlight } from '../src/discord/in-flight.js';
 import { startBot, type RunningBot } from '../src/discord/run-bot.js';
 import { createLogger } from '../src/logging/logger.js';
@@ -188,6 +189,84 @@ function run(command: string, args: string[], env: Record<string, string> = {}) 
     child.on('close', (code) => resolve({ code, output }));
   });
 }
+
+describe('questions asked while the bot was down', TEST_TIMEOUT, () => {
+  let fake: FakeDiscord;
+  before(async () => {
+    fake = await new FakeDiscord().start();
+  });
+  after(async () => fake.close());
+
+  it('keeps what it handled across restarts, and picks only recent, addressed, unanswered questions', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'handled-')), 'handled.json');
+    const first = HandledMessages.load(path);
+    first.add('1', '1100');
+    first.add('1', '1000');
+    const again = HandledMessages.load(path);
+    assert.equal(again.channels['1'], '1100', 'the newest, compared as numbers');
+    assert.ok(again.has('1000') && !again.has('999'));
+    const message = (id: string, age: number, extra = {}) => ({
+      id,
+      createdTimestamp: 100_000 - age,
+      fromBot: false,
+      addressed: true,
+      ...extra,
+    });
+    const picked = unansweredQuestions(
+      [
+        message('15', 1000),
+        message('12', 2000),
+        message('13', 11 * 60_000),
+        message('14', 10, { addressed: false }),
+        message('16', 10, { fromBot: true }),
+        message('1000', 10),
+        message('17', 10),
+      ],
+      { now: 100_000, maxAgeMs: 10 * 60_000, handled: (id) => id === '1000', repliedTo: new Set(['17']) },
+    );
+    assert.deepEqual(
+      picked.map((entry) => entry.id),
+      ['12', '15'],
+    );
+  });
+
+  it('answers them on the next start, once each, and not the old or unaddressed ones', async () => {
+    const env = await indexedEnv();
+    const config = testConfig({ ...env, DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl, COOLDOWN_SECONDS: '30' });
+    const logger = createLogger('silent');
+    const first = await startBot(config, logger);
+    const before = fake.postMessage({ content: `<@${BOT_ID}> Who is Cameron Panting?`, mentionBot: true });
+    await fake.waitForRequest(replyTo(before));
+    await first.stop(5000);
+
+    // While the bot is down: two questions from one asker (the cooldown must not hold back the second), one
+    // too old, one not addressed to the bot.
+    const missed = fake.postMessage({ content: `<@${BOT_ID}> ${QUESTION}`, mentionBot: true });
+    const missedToo = fake.postMessage({ content: `<@${BOT_ID}> Who is Justin Madders?`, mentionBot: true });
+    const old = fake.postMessage({
+      content: `<@${BOT_ID}> Who is Justin Madders?`,
+      mentionBot: true,
+      ageMs: 20 * 60_000,
+    });
+    const notForTheBot = fake.postMessage({ content: 'Who is Justin Madders?' });
+
+    const second = await startBot(config, logger);
+    const reply = await fake.waitForRequest(replyTo(missed), 30_000);
+    assert.match(JSON.stringify(reply.body), /98 per cent/);
+    assert.match(JSON.stringify((await fake.waitForRequest(replyTo(missedToo), 30_000)).body), /Labour MP/);
+    await sleep(500);
+    await second.stop(5000);
+    const third = await startBot(config, logger);
+    await sleep(1500);
+    await third.stop(5000);
+    const replies = (id: string) => fake.requests.filter(replyTo(id)).length;
+    assert.equal(replies(missed), 1, 'answered once, not again after another restart');
+    assert.equal(replies(missedToo), 1);
+    assert.equal(replies(before), 1);
+    assert.equal(replies(old), 0, 'too old');
+    assert.equal(replies(notForTheBot), 0, 'not addressed to the bot');
+  });
+});
 
 describe('npm start and signals', TEST_TIMEOUT, () => {
   let fake: FakeDiscord;

@@ -19,6 +19,8 @@ export interface Config {
   answerChannelIds: string[];
   registerCommandsOnStart: boolean;
   cooldownSeconds: number;
+  /** After a start, answer questions asked while the bot was down if they are at most this old; 0: off. */
+  catchUpMinutes: number;
   corpusDir: string;
   dataDir: string;
   indexDir: string;
@@ -50,6 +52,7 @@ export const SETTING_NAMES = [
   'ANSWER_CHANNEL_IDS',
   'REGISTER_COMMANDS_ON_START',
   'COOLDOWN_SECONDS',
+  'CATCH_UP_MINUTES',
   'CORPUS_DIR',
   'DATA_DIR',
   'INDEX_DIR',
@@ -231,6 +234,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     answerChannelIds: read.snowflakes('ANSWER_CHANNEL_IDS'),
     registerCommandsOnStart: read.boolean('REGISTER_COMMANDS_ON_START', false),
     cooldownSeconds: read.integer('COOLDOWN_SECONDS', 5, 0, 3600),
+    catchUpMinutes: read.integer('CATCH_UP_MINUTES', 10, 0, 1440),
     corpusDir: read.folder('CORPUS_DIR', 'corpus', false) ?? resolve(baseDir, 'corpus'),
     dataDir,
     // The index lives in DATA_DIR unless INDEX_DIR says otherwise, so moving DATA_DIR moves everything.

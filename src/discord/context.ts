@@ -1,6 +1,7 @@
 import type { AnswerService } from '../answering/engine.js';
 import type { Logger } from '../logging/logger.js';
 import type { Cooldown } from './cooldown.js';
+import type { HandledMessages } from './handled-messages.js';
 import type { InFlight } from './in-flight.js';
 import type { AnswerSessions } from './sessions.js';
 
@@ -13,4 +14,6 @@ export interface BotContext {
   logger: Logger;
   /** What is being answered now; closed when the bot shuts down. */
   inFlight: InFlight;
+  /** Messages already handled (persisted), for the catch-up after a restart. */
+  handled: HandledMessages;
 }

@@ -12,6 +12,7 @@ import {
   type Message,
   type MessageContextMenuCommandInteraction,
   type RepliableInteraction,
+  type User,
 } from 'discord.js';
 import { validateQuestion } from '../answering/question.js';
 import { UserError } from '../shared/errors.js';
@@ -183,9 +184,8 @@ function resolvedMentions(message: Message, botUserId: string, botRoleId: string
   };
 }
 
-async function onMessage(context: BotContext, message: Message, answerChannels: Set<string>): Promise<void> {
-  const botUser = message.client.user;
-  if (message.author.bot || message.system || !botUser) return;
+/** How a message reaches the bot: in a DM, by a mention (of the bot or its role), in an answer channel. */
+export function addressing(message: Message, botUser: User, answerChannels: ReadonlySet<string>) {
   const isDirect = message.channel.type === ChannelType.DM;
   // Mentioning the bot's managed role (what Discord's autocomplete often offers) addresses the bot too.
   const botRoleId = message.guild?.roles.botRoleFor(botUser)?.id;
@@ -193,7 +193,24 @@ async function onMessage(context: BotContext, message: Message, answerChannels: 
     message.mentions.users.has(botUser.id) || (botRoleId !== undefined && message.mentions.roles.has(botRoleId));
   const parentId = message.channel.isThread() ? message.channel.parentId : null;
   const inAnswerChannel = answerChannels.has(message.channelId) || (parentId !== null && answerChannels.has(parentId));
-  if (!isDirect && !mentioned && !inAnswerChannel) return;
+  return { isDirect, mentioned, inAnswerChannel, botRoleId, any: isDirect || mentioned || inAnswerChannel };
+}
+
+export interface MessageOptions {
+  /** Answering a question asked while the bot was down: no cooldown (the asker waited long enough). */
+  catchingUp?: boolean;
+}
+
+export async function handleMessage(
+  context: BotContext,
+  message: Message,
+  answerChannels: ReadonlySet<string>,
+  options: MessageOptions = {},
+): Promise<void> {
+  const botUser = message.client.user;
+  if (message.author.bot || message.system || !botUser) return;
+  const { isDirect, mentioned, inAnswerChannel, botRoleId, any } = addressing(message, botUser, answerChannels);
+  if (!any || context.handled.has(message.id)) return;
   if (message.content === '' && message.attachments.size === 0 && inAnswerChannel && !mentioned) {
     context.logger.warn(
       { channelId: message.channelId },
@@ -206,6 +223,8 @@ async function onMessage(context: BotContext, message: Message, answerChannels: 
   // Someone who addressed the bot (a mention, a DM) gets a reply; in an answer channel, where every message
   // arrives whether or not it is meant for the bot, notices are reactions and chatter gets nothing.
   const addressed = isDirect || mentioned;
+  // Recorded whatever the outcome, so that a restart's catch-up never handles it again.
+  context.handled.add(message.channelId, message.id);
   if (!addressed && looksLikeChatter(text)) return;
   const react = (emoji: string) => message.react(emoji).then(() => undefined);
   await safely(
@@ -213,7 +232,7 @@ async function onMessage(context: BotContext, message: Message, answerChannels: 
     'answering a message',
     async () => {
       const question = validateQuestion(text);
-      const wait = context.cooldown.take(message.author.id);
+      const wait = options.catchingUp ? 0 : context.cooldown.take(message.author.id);
       if (wait > 0) {
         // Only the asker cares how long to wait: a reaction in a channel, the words in a DM.
         await (isDirect ? replyToMessage(message, cooldownMessage(wait)) : react(REACTION.wait));
@@ -259,7 +278,7 @@ export function attachDispatch(client: Client, context: BotContext, answerChanne
     // A message that arrives during shutdown is left for the next start's catch-up.
     if (!context.inFlight.accepting) return;
     context.inFlight
-      .track(onMessage(context, message, answerChannels))
+      .track(handleMessage(context, message, answerChannels))
       .catch((error: unknown) => context.logger.error({ err: error }, 'message handler failed'));
   });
 }

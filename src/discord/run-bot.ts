@@ -11,6 +11,8 @@ import { UserError, errorMessage } from '../shared/errors.js';
 import { COMMANDS } from './commands/definitions.js';
 import type { BotContext } from './context.js';
 import { Cooldown } from './cooldown.js';
+import { catchUp } from './catch-up.js';
+import { HandledMessages } from './handled-messages.js';
 import { InFlight } from './in-flight.js';
 import { attachDispatch } from './dispatch.js';
 import { NO_MENTIONS } from './respond.js';
@@ -122,6 +124,7 @@ export async function startBot(
     feedbackFile: join(config.dataDir, 'feedback.jsonl'),
     logger,
     inFlight: new InFlight(),
+    handled: HandledMessages.load(join(config.dataDir, 'handled.json')),
   };
   const client = new Client({
     intents: intentsFor(config),
@@ -143,6 +146,10 @@ export async function startBot(
   }
   const articles = (await engine.listArticles()).length;
   logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, articles }, 'bot ready');
+  // In the background: the bot answers new questions while it catches up on the ones it missed.
+  catchUp(client, context, config.answerChannelIds, config.catchUpMinutes).catch((error: unknown) =>
+    logger.error({ err: error }, 'catching up failed'),
+  );
   if (config.registerCommandsOnStart && client.application) {
     if (config.discordGuildId) await client.application.commands.set(COMMANDS, config.discordGuildId);
     else await client.application.commands.set(COMMANDS);

@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 
 export const TOKEN = 'fake-bot-token.for-tests';
 export const APP_ID = '100000000000000001';
@@ -36,8 +36,11 @@ export interface FakeDiscordOptions {
   allowMessageContent?: boolean;
 }
 
-let nextSnowflake = 500000000000000000n;
-export const snowflake = () => String(nextSnowflake++);
+const DISCORD_EPOCH = 1420070400000n;
+let sequenceWithinMs = 0n;
+/** Ids as Discord makes them: the creation time (ms since 2015) shifted left 22 bits, plus a counter. */
+export const snowflake = (at = Date.now()) =>
+  String(((BigInt(at) - DISCORD_EPOCH) << 22n) + (sequenceWithinMs++ % 4096n));
 
 export function user(id: string, name: string, bot = false) {
   return { id, username: name, discriminator: '0', global_name: name, avatar: null, bot, public_flags: 0 };
@@ -135,6 +138,8 @@ export class FakeDiscord {
   port = 0;
   /** Paths that answer the next request with 429 Too Many Requests, as Discord's rate limits do. */
   private readonly rateLimited = new Map<string, number>();
+  /** Every message posted, by channel, for GET /channels/:id/messages (catch-up after a restart). */
+  private readonly channelMessages = new Map<string, Record<string, unknown>[]>();
   /** Requests that fail with a given HTTP status, as Discord's errors do (see failNext). */
   private readonly failures: { method: string; path: RegExp; status: number; times: number }[] = [];
 
@@ -280,6 +285,21 @@ export class FakeDiscord {
       send(204);
     } else if (method === 'POST' && /^\/channels\/\d+\/typing$/.test(path)) {
       send(204);
+    } else if (method === 'GET' && /^\/channels\/\d+\/messages$/.test(path)) {
+      const channelId = path.split('/')[2] ?? '';
+      const after = BigInt(url.searchParams.get('after') ?? '0');
+      const limit = Number(url.searchParams.get('limit') ?? '50');
+      const messages = (this.channelMessages.get(channelId) ?? [])
+        .filter((message) => BigInt(String(message.id)) > after)
+        .sort((a, b) => (BigInt(String(b.id)) > BigInt(String(a.id)) ? 1 : -1))
+        .slice(0, limit)
+        .map((message) => this.visible(message));
+      send(200, messages);
+    } else if (method === 'GET' && /^\/channels\/\d+$/.test(path)) {
+      const channelId = path.split('/')[2] ?? '';
+      if (channelId === DM_CHANNEL_ID) send(200, { id: DM_CHANNEL_ID, type: 1, recipients: [user(USER_ID, 'asker')] });
+      else if ([CHANNEL_ID, ANSWER_CHANNEL_ID].includes(channelId)) send(200, channel(channelId, 'channel'));
+      else send(404, { message: 'Unknown Channel', code: 10003 });
     } else if (method === 'POST' && /^\/channels\/\d+\/messages$/.test(path)) {
       const channelId = path.split('/')[2] ?? '';
       send(200, this.botMessage(channelId, body));
@@ -300,8 +320,24 @@ export class FakeDiscord {
     }
   }
 
+  private store(message: Record<string, unknown>): void {
+    const channelId = String(message.channel_id);
+    this.channelMessages.set(channelId, [...(this.channelMessages.get(channelId) ?? []), message]);
+  }
+
+  /** A stored message as the bot may see it: without the Message Content intent, guild text only when it mentions the bot. */
+  private visible(message: Record<string, unknown>): Record<string, unknown> {
+    const mentionsBot =
+      (message.mentions as { id: string }[]).some((mentioned) => mentioned.id === BOT_ID) ||
+      (message.mention_roles as string[]).includes(BOT_ROLE_ID);
+    const seen =
+      message.guild_id === undefined || mentionsBot || (this.identifiedIntents & MESSAGE_CONTENT_INTENT) !== 0;
+    return seen ? message : { ...message, content: '' };
+  }
+
   private botMessage(channelId: string, body: Record<string, unknown> | undefined) {
-    return {
+    const reference = body?.message_reference as { message_id?: string } | undefined;
+    const message = {
       id: snowflake(),
       channel_id: channelId,
       author: BOT_USER,
@@ -316,9 +352,14 @@ export class FakeDiscord {
       embeds: body?.embeds ?? [],
       components: body?.components ?? [],
       pinned: false,
-      type: 0,
+      type: reference ? 19 : 0,
       flags: 0,
+      ...(reference?.message_id
+        ? { message_reference: { message_id: reference.message_id, channel_id: channelId } }
+        : {}),
     };
+    this.store(message);
+    return message;
   }
 
   private send(op: number, d: unknown, t?: string): void {
@@ -433,8 +474,10 @@ export class FakeDiscord {
     mentionUsers?: { id: string; name: string; nick?: string }[];
     dm?: boolean;
     authorId?: string;
+    /** Posted this long ago (for catch-up tests). */
+    ageMs?: number;
   }): string {
-    const id = snowflake();
+    const id = snowflake(Date.now() - (options.ageMs ?? 0));
     const author = user(options.authorId ?? USER_ID, 'asker');
     const dm = options.dm === true;
     const addressed = options.mentionBot === true || (options.mentionRoles ?? []).includes(BOT_ROLE_ID);
@@ -445,33 +488,32 @@ export class FakeDiscord {
         ? { member: { nick: mentioned.nick, roles: [], joined_at: timestamp(), deaf: false, mute: false, flags: 0 } }
         : {}),
     }));
-    this.send(
-      0,
-      {
-        id,
-        channel_id: dm ? DM_CHANNEL_ID : (options.channelId ?? CHANNEL_ID),
-        // Discord tells the channel's type with each message; discord.js needs it for DM channels it has not seen.
-        channel_type: dm ? 1 : options.channelId === THREAD_ID ? 11 : 0,
-        ...(dm
-          ? {}
-          : { guild_id: GUILD_ID, member: { roles: [], joined_at: timestamp(), deaf: false, mute: false, flags: 0 } }),
-        author,
-        content: hasContent ? options.content : '',
-        timestamp: timestamp(),
-        edited_timestamp: null,
-        tts: false,
-        mention_everyone: false,
-        mentions: [...(options.mentionBot ? [BOT_USER] : []), ...mentionedUsers],
-        mention_roles: options.mentionRoles ?? [],
-        attachments: [],
-        embeds: [],
-        components: [],
-        pinned: false,
-        type: 0,
-        flags: 0,
-      },
-      'MESSAGE_CREATE',
-    );
+    const message = {
+      id,
+      channel_id: dm ? DM_CHANNEL_ID : (options.channelId ?? CHANNEL_ID),
+      // Discord tells the channel's type with each message; discord.js needs it for DM channels it has not seen.
+      channel_type: dm ? 1 : options.channelId === THREAD_ID ? 11 : 0,
+      ...(dm
+        ? {}
+        : { guild_id: GUILD_ID, member: { roles: [], joined_at: timestamp(), deaf: false, mute: false, flags: 0 } }),
+      author,
+      content: hasContent ? options.content : '',
+      timestamp: new Date(Date.now() - (options.ageMs ?? 0)).toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [...(options.mentionBot ? [BOT_USER] : []), ...mentionedUsers],
+      mention_roles: options.mentionRoles ?? [],
+      attachments: [],
+      embeds: [],
+      components: [],
+      pinned: false,
+      type: 0,
+      flags: 0,
+    };
+    this.store({ ...message, content: options.content });
+    // Delivered only to a connected bot; stored either way, as Discord keeps messages posted while a bot is away.
+    if (this.socket?.readyState === WebSocket.OPEN) this.send(0, message, 'MESSAGE_CREATE');
     return id;
   }
 
