@@ -216,6 +216,7 @@ describe('npm run index', () => {
       'embedded',
       'ms',
       'passages',
+      'resumed',
       'reused',
     ]);
     assert.equal(summary.articles, 5);
@@ -276,6 +277,59 @@ describe('npm run index', () => {
       readdirSync(config.indexDir).filter((name) => name.startsWith('v-')),
       [currentVersion(config.indexDir)],
     );
+  });
+});
+
+describe('resuming a killed build', () => {
+  it('keeps the vectors a run killed at over half-way computed: the next run embeds only the rest', async () => {
+    const { env, corpusDir, config } = workspace();
+    await buildIndex({ config, logger });
+    const seed = readFileSync(join(SEED, '004_beb232aafa18ba84.txt'), 'utf8');
+    for (let i = 0; i < 150; i++) {
+      appendFileSync(join(corpusDir, `copy-${i}.txt`), seed.replaceAll('junior', `junior-${i}`));
+    }
+    const child = spawnProject(['src/cli/index-corpus.ts'], {
+      ENV_FILE: '.env.test',
+      ...env,
+      LOG_LEVEL: 'info',
+      EMBEDDING_BATCH_SIZE: '1',
+    });
+    let total = 0;
+    let doneWhenKilled = 0;
+    let stderr = '';
+    const killed = await new Promise<boolean>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        for (const line of stderr.split('\n')) {
+          const progress = /"done":(\d+),"total":(\d+),"perSecond":[\d.]+/.exec(line);
+          if (progress && Number(progress[1]) >= Number(progress[2]) / 2 && doneWhenKilled === 0) {
+            doneWhenKilled = Number(progress[1]);
+            total = Number(progress[2]);
+            child.kill('SIGKILL');
+          }
+        }
+      });
+      child.on('close', (_code, signal) => resolve(signal === 'SIGKILL'));
+    });
+    assert.ok(killed, `the run was killed before it finished: ${stderr.slice(-500)}`);
+    assert.ok(total > 1000 && doneWhenKilled >= total / 2, `${doneWhenKilled} of ${total}`);
+    const next = await buildIndex({ config, logger });
+    assert.ok(next.resumed >= doneWhenKilled, `resumed ${next.resumed}, killed at ${doneWhenKilled}`);
+    assert.equal(next.resumed + next.embedded, total, 'every new passage embedded exactly once across both runs');
+    assert.ok(!existsSync(join(config.indexDir, 'checkpoint.bin')), 'the checkpoint is gone after a finished build');
+    const index = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
+    assert.equal(index.passages.length, next.passages);
+    // The resumed vectors are the ones a fresh run computes.
+    const fresh = workspace();
+    cpSync(corpusDir, fresh.corpusDir, { recursive: true });
+    await buildIndex({ config: fresh.config, logger });
+    const reference = loadIndex(fresh.config.indexDir, resolveEmbeddingSpec(fresh.config), 10);
+    for (const label of [0, Math.floor(index.passages.length / 2), index.passages.length - 1]) {
+      const other = reference.passages.findIndex((passage) => passage.id === index.passages[label]?.id);
+      const [a, b] = [index.hnsw.getPoint(label), reference.hnsw.getPoint(other)];
+      // Equal up to float rounding (the killed run embedded one passage per batch, the fresh one eight).
+      assert.ok(a.every((value, d) => Math.abs(value - (b[d] ?? 0)) < 1e-5), `passage ${label}`);
+    }
   });
 });
 

@@ -13,7 +13,7 @@ import { DEFAULT_WEIGHTS, relevanceOf } from './rank.js';
 import { PassageSearch, type SearchableIndex } from './search.js';
 
 /** Bump when the calibration or the relevance it measures changes, so `npm run index` re-calibrates. */
-export const CALIBRATION_RECIPE = `null-v1/${JSON.stringify(DEFAULT_WEIGHTS)}`;
+export const CALIBRATION_RECIPE = `null-v2/${JSON.stringify(DEFAULT_WEIGHTS)}`;
 
 /** Passage pairs for the unrelated-cosine floor, and passages sampled for self-match and near-topic questions. */
 const UNRELATED_PAIRS = 300;
@@ -47,9 +47,12 @@ export interface CalibrationProgress {
   (done: number, total: number): void;
 }
 
+/** Questions embedded per model call: they are short, so larger batches than passages'. */
+const QUESTION_BATCH = 32;
+
 export async function calibrateIndex(
   index: SearchableIndex,
-  embedder: Pick<TextEmbedder, 'embedQuery'>,
+  embedder: Pick<TextEmbedder, 'embedQuery' | 'embedQueries'>,
   onProgress?: CalibrationProgress,
 ): Promise<IndexCalibration> {
   const search = new PassageSearch(index, embedder);
@@ -64,38 +67,51 @@ export async function calibrateIndex(
     unrelated.push(cosine(search.vectorOf(i), search.vectorOf(j)));
   }
 
-  const samples = spread(total, PASSAGE_SAMPLES).map((label) => ({
-    label,
-    articleId: passages[label]?.articleId ?? '',
-    sentence: longestSentence(passages[label]?.text ?? ''),
-  }));
+  const samples = spread(total, PASSAGE_SAMPLES)
+    .map((label) => ({
+      label,
+      articleId: passages[label]?.articleId ?? '',
+      sentence: longestSentence(passages[label]?.text ?? ''),
+    }))
+    .filter((sample) => sample.sentence !== '');
   const nearTopic = samples
     .map((sample) => ({ ...sample, question: nearTopicQuestion(sample.sentence) }))
     .filter((sample): sample is typeof sample & { question: string } => sample.question !== undefined);
-  const steps = samples.length + OFF_TOPIC_QUESTIONS.length + nearTopic.length;
-  let done = 0;
-  const step = () => onProgress?.(++done, steps);
+  const nullQuestions = [
+    ...OFF_TOPIC_QUESTIONS.map((question) => ({ question, excludeArticle: undefined })),
+    ...nearTopic.map((sample) => ({ question: sample.question, excludeArticle: sample.articleId })),
+  ];
+  const steps = samples.length + nullQuestions.length;
+  onProgress?.(0, steps);
 
-  const selfMatch: number[] = [];
-  for (const sample of samples) {
-    if (sample.sentence)
-      selfMatch.push(cosine(await embedder.embedQuery(sample.sentence), search.vectorOf(sample.label)));
-    step();
-  }
+  // Every question this needs, embedded in a few length-sorted batches rather than one model call each.
+  const sentenceVectors = await embedder.embedQueries(
+    samples.map((sample) => sample.sentence),
+    QUESTION_BATCH,
+  );
+  const selfMatch = samples.map((sample, i) =>
+    cosine(sentenceVectors[i] as Float32Array, search.vectorOf(sample.label)),
+  );
+  onProgress?.(samples.length, steps);
   const round = (value: number) => Math.round(value * 10000) / 10000;
   const measured = denseRange(unrelated, selfMatch);
   // Rounded as stored, so the null distribution is measured with exactly the range answering will use.
   const range = { denseFloor: round(measured.denseFloor), denseCeiling: round(measured.denseCeiling) };
   const calibration: Calibration = { ...range, minRelevance: 0, thresholdSource: 'calibrating' };
 
-  const bestRelevance = async (question: string, excludeArticle?: string) => {
-    const { candidates } = await search.search(question, excludeArticle === undefined ? {} : { excludeArticle });
-    step();
+  const questionVectors = await embedder.embedQueries(
+    nullQuestions.map((entry) => entry.question),
+    QUESTION_BATCH,
+  );
+  const nullRelevances = nullQuestions.map(({ question, excludeArticle }, i) => {
+    const candidates = search.candidates(
+      search.analyse(question),
+      questionVectors[i] as Float32Array,
+      excludeArticle === undefined ? {} : { excludeArticle },
+    );
     return Math.max(0, ...candidates.map((candidate) => relevanceOf(candidate, calibration, DEFAULT_WEIGHTS)));
-  };
-  const nullRelevances: number[] = [];
-  for (const question of OFF_TOPIC_QUESTIONS) nullRelevances.push(await bestRelevance(question));
-  for (const sample of nearTopic) nullRelevances.push(await bestRelevance(sample.question, sample.articleId));
+  });
+  onProgress?.(steps, steps);
 
   return {
     ...range,

@@ -10,30 +10,58 @@ import { buildIndex, type IndexSummary } from '../vector-index/build-index.js';
 import { describeSummary } from './summary-text.js';
 import { parseCommandLine, runCli } from './run-cli.js';
 
+/** Passages per second and the time left, from the count done since `started` (ms). */
+export function embeddingRate(
+  done: number,
+  total: number,
+  elapsedMs: number,
+): { perSecond: number; secondsLeft: number } {
+  const perSecond = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
+  return { perSecond, secondsLeft: perSecond > 0 ? (total - done) / perSecond : Infinity };
+}
+
 function progressReporter(
   logger: Logger,
   interactive: boolean,
 ): { update: (done: number, total: number) => void; stop: () => void } {
+  let started: number | undefined;
   if (interactive) {
     const bar = new cliProgress.SingleBar(
-      { format: 'embedding [{bar}] {value}/{total} passages, {eta_formatted} left', stream: process.stderr },
+      {
+        format: 'embedding [{bar}] {value}/{total} passages, {rate} passages/s, {eta_formatted} left',
+        stream: process.stderr,
+      },
       cliProgress.Presets.shades_classic,
     );
-    let started = false;
     return {
       update: (done, total) => {
-        if (!started) bar.start(total, 0);
-        started = true;
-        bar.update(done);
+        if (started === undefined) {
+          started = performance.now();
+          bar.start(total, 0, { rate: '–' });
+        }
+        const { perSecond } = embeddingRate(done, total, performance.now() - started);
+        bar.update(done, { rate: perSecond.toFixed(1) });
       },
-      stop: () => started && bar.stop(),
+      stop: () => started !== undefined && bar.stop(),
     };
   }
   let lastTenth = -1;
   return {
     update: (done, total) => {
+      started ??= performance.now();
       const tenth = Math.floor((done / total) * 10);
-      if (tenth !== lastTenth) logger.info({ done, total }, 'embedding progress');
+      if (tenth !== lastTenth) {
+        const { perSecond, secondsLeft } = embeddingRate(done, total, performance.now() - started);
+        logger.info(
+          {
+            done,
+            total,
+            perSecond: Math.round(perSecond * 10) / 10,
+            ...(Number.isFinite(secondsLeft) ? { secondsLeft: Math.round(secondsLeft) } : {}),
+          },
+          'embedding progress',
+        );
+      }
       lastTenth = tenth;
     },
     stop: () => undefined,
@@ -59,7 +87,7 @@ await runCli(async () => {
   }
   const inUse = calibrationFrom(summary.calibration, config);
   if (values.json) {
-    const { articles, passages, dropped, embedded, reused, ms, bytes } = summary;
+    const { articles, passages, dropped, embedded, reused, resumed, ms, bytes } = summary;
     const calibration = {
       denseFloor: summary.calibration.denseFloor,
       denseCeiling: summary.calibration.denseCeiling,
@@ -68,7 +96,7 @@ await runCli(async () => {
       thresholdSource: inUse.thresholdSource,
     };
     process.stdout.write(
-      `${JSON.stringify({ articles, passages, dropped, embedded, reused, ms, bytes, calibration })}\n`,
+      `${JSON.stringify({ articles, passages, dropped, embedded, reused, resumed, ms, bytes, calibration })}\n`,
     );
   } else {
     process.stdout.write(describeSummary(summary, inUse));

@@ -19,7 +19,7 @@ export function describeSummary(summary: IndexSummary, inUse: Calibration): stri
     `  articles read       ${summary.articles}${summary.skipped.length ? ` (${summary.skipped.length} files skipped)` : ''}\n` +
     `  passages indexed    ${summary.passages}\n` +
     `  boilerplate dropped ${summary.dropped} lines\n` +
-    `  embedded / reused   ${summary.embedded} / ${summary.reused}\n` +
+    `  embedded / reused   ${summary.embedded} / ${summary.reused}${summary.resumed ? ` (+ ${summary.resumed} from an interrupted run)` : ''}\n` +
     `  time                ${(summary.ms / 1000).toFixed(1)} s\n` +
     `  index size          ${kb} KB\n` +
     describeCalibration(summary.calibration, inUse)

@@ -243,7 +243,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     embeddingPooling: read.oneOf('EMBEDDING_POOLING', ['mean', 'cls'] as const),
     embeddingQueryPrefix: read.untrimmed('EMBEDDING_QUERY_PREFIX'),
     embeddingPassagePrefix: read.untrimmed('EMBEDDING_PASSAGE_PREFIX'),
-    embeddingBatchSize: read.integer('EMBEDDING_BATCH_SIZE', 16, 1, 512),
+    // 8: fastest of 4/8/16/32 with length-sorted batches (bench/README.md).
+    embeddingBatchSize: read.integer('EMBEDDING_BATCH_SIZE', 8, 1, 512),
     rerankModel: read.string('RERANK_MODEL'),
     modelsDir: read.folder('MODELS_DIR', undefined, true),
     allowRemoteModels: read.boolean('ALLOW_REMOTE_MODELS', true),

