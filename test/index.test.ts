@@ -328,7 +328,10 @@ describe('resuming a killed build', () => {
       const other = reference.passages.findIndex((passage) => passage.id === index.passages[label]?.id);
       const [a, b] = [index.hnsw.getPoint(label), reference.hnsw.getPoint(other)];
       // Equal up to float rounding (the killed run embedded one passage per batch, the fresh one eight).
-      assert.ok(a.every((value, d) => Math.abs(value - (b[d] ?? 0)) < 1e-5), `passage ${label}`);
+      assert.ok(
+        a.every((value, d) => Math.abs(value - (b[d] ?? 0)) < 1e-5),
+        `passage ${label}`,
+      );
     }
   });
 });
