@@ -12,7 +12,7 @@ import {
 } from '../src/answering/calibration.js';
 import { leaveOneOut } from '../src/answering/cross-validation.js';
 import { hitRank, normalizeForMatch, parseQuestionFile, scoreResults } from '../src/answering/evaluate.js';
-import type { Answer, AnswerPassage } from '../src/answering/engine.js';
+import { rerankWindow, type Answer, type AnswerPassage } from '../src/answering/engine.js';
 import { citationText, markBestSentence, paragraphLabel } from '../src/answering/format-text.js';
 import { reciprocalRankFusion } from '../src/answering/fusion.js';
 import { LexicalIndex } from '../src/answering/lexical.js';
@@ -406,5 +406,18 @@ describe('citation text', () => {
       (s) => `[${s}]`,
     );
     assert.equal(marked, 'One. [Two is best.] Three.');
+  });
+});
+
+describe('rerankWindow', () => {
+  it('gives the cross-encoder the best sentence and the ones around it, within the limit, verbatim', () => {
+    const sentences = Array.from({ length: 10 }, (_, i) => `Sentence number ${i} says something about the strike.`);
+    const text = sentences.join(' ');
+    const window = rerankWindow(text, 5, 160);
+    assert.ok(window.includes('Sentence number 5'));
+    assert.ok(window.length <= 160);
+    assert.ok(text.includes(window));
+    assert.match(window, /Sentence number 4 .*Sentence number 5 .*Sentence number 6/);
+    assert.equal(rerankWindow('Short passage.', 0, 160), 'Short passage.');
   });
 });

@@ -183,7 +183,9 @@ export async function buildIndex({
   // taking the lock (a build running elsewhere, or a read-only index folder, does not stop a bot that only
   // needs to know its index is current).
   const intact = reusable !== undefined && filesIntact(reusable.manifest, reusable.path);
-  if (!intact && reusable) logger.warn({ index: reusable.path }, 'the index files are damaged; rebuilding them');
+  if (!intact && reusable?.manifest.checksums) {
+    logger.warn({ index: reusable.path }, 'the index files are damaged; rebuilding them');
+  }
   if (
     reusable &&
     intact &&
