@@ -1,9 +1,8 @@
 /**
  * Measurements of the real pipeline with the offline test model: answering latency (in-process and through
- * the model worker the bot uses), the event loop's longest block while answering, indexing throughput and
- * incremental re-indexing on a synthetic corpus, and start-up time and memory on a large index.
+ * the answering worker the bot uses) and the event loop's longest block while answering; and the synthetic
+ * corpus every size-dependent benchmark uses (model-costs.ts measures each model on it).
  */
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { loadConfig, type Config } from '../src/config/config.js';
 import { RemoteAnswerEngine } from '../src/answering-worker/remote-engine.js';
 import type { AnswerService } from '../src/answering/engine.js';
 import { createLogger } from '../src/logging/logger.js';
-import { buildIndex, type IndexSummary } from '../src/vector-index/build-index.js';
+import { buildIndex } from '../src/vector-index/build-index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SEED = join(ROOT, 'test/fixtures/seed-corpus');
@@ -139,77 +138,6 @@ export function writeSyntheticCorpus(folder: string, articles: number, paragraph
       `Synthetic article number ${a} on the dispute\n\n${body.join('\n\n')}\n`,
     );
   }
-}
-
-export interface IndexingResult {
-  articles: number;
-  passages: number;
-  fullBuildSeconds: number;
-  passagesPerSecond: number;
-  indexBytes: number;
-  incrementalSeconds: number;
-  incrementalEmbedded: number;
-  unchangedSeconds: number;
-}
-
-export async function benchIndexing(
-  articles: number,
-  log: (line: string) => void,
-): Promise<{ result: IndexingResult; env: Record<string, string> }> {
-  const root = mkdtempSync(join(tmpdir(), 'bench-index-'));
-  const corpusDir = join(root, 'corpus');
-  writeSyntheticCorpus(corpusDir, articles, 8);
-  const env = {
-    CORPUS_DIR: corpusDir,
-    DATA_DIR: join(root, 'data'),
-    INDEX_DIR: join(root, 'data/index'),
-    EMBEDDING_BATCH_SIZE: '32',
-  };
-  const config = benchConfig(env);
-  const full: IndexSummary = await buildIndex({ config, logger: silent });
-  log(`  ${full.articles} articles, ${full.passages} passages in ${(full.ms / 1000).toFixed(1)} s`);
-  const unchanged = await buildIndex({ config, logger: silent });
-  const file = join(corpusDir, 'synthetic-00042.txt');
-  writeFileSync(file, readFileSync(file, 'utf8').replace('Report 42-3', 'Report 42-3 (corrected)'));
-  const incremental = await buildIndex({ config, logger: silent });
-  log(
-    `  unchanged re-run ${(unchanged.ms / 1000).toFixed(2)} s; one article edited: ${incremental.embedded} embedded, ${(incremental.ms / 1000).toFixed(1)} s`,
-  );
-  return {
-    env,
-    result: {
-      articles: full.articles,
-      passages: full.passages,
-      fullBuildSeconds: full.ms / 1000,
-      passagesPerSecond: full.passages / (full.ms / 1000),
-      indexBytes: full.bytes,
-      incrementalSeconds: incremental.ms / 1000,
-      incrementalEmbedded: incremental.embedded,
-      unchangedSeconds: unchanged.ms / 1000,
-    },
-  };
-}
-
-export interface StartupResult {
-  passages: number;
-  msToReady: number;
-  rssBytes: number;
-}
-
-/** A fresh process: time from its start to its first answer, and its resident memory then. */
-export async function benchStartup(env: Record<string, string>): Promise<StartupResult> {
-  const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/startup-probe.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, ENV_FILE: '.env.test', ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`startup probe exited ${code}`))));
-  });
-  return JSON.parse(output) as StartupResult;
 }
 
 export function copySeedIndexEnv(): Record<string, string> {

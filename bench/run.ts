@@ -9,7 +9,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { benchIndexing, benchLatency, benchStartup, buildSeedIndex, copySeedIndexEnv } from './pipeline.js';
+import { loadConfig } from '../src/config/config.js';
+import { measureModelCosts, type ModelCosts, type ModelProfile } from './model-costs.js';
+import { benchLatency, buildSeedIndex, copySeedIndexEnv } from './pipeline.js';
 import { renderChart, renderReport } from './report.js';
 import { benchVectors, type VectorResult } from './vectors.js';
 import { DEFAULT_HNSW } from '../src/vector-index/store.js';
@@ -54,27 +56,44 @@ for (const size of sizes) {
   );
 }
 
-log('answering latency, seed corpus (66 passages)');
+log('answering latency and event-loop blocking, seed corpus (66 passages), offline test model');
 const seedEnv = copySeedIndexEnv();
 await buildSeedIndex(seedEnv);
 const latencySeed = await benchLatency(seedEnv, log);
 
-const articles = quick ? 500 : 12_500;
-log(`indexing, ${articles} synthetic articles`);
-const indexing = await benchIndexing(articles, log);
-log(`answering latency, ${indexing.result.passages} passages`);
-const latencyLarge = await benchLatency(indexing.env, log);
-log(`start-up, ${indexing.result.passages} passages`);
-const startup = await benchStartup(indexing.env);
-log(`  ready in ${(startup.msToReady / 1000).toFixed(2)} s, ${(startup.rssBytes / 2 ** 20).toFixed(0)} MiB resident`);
+// The offline test model, and the model the settings name (ENV_FILE or .env): on a user's machine their real
+// model, on the development machine the default model's timing twin (ENV_FILE=bench/twin.env).
+const toy: ModelProfile = { name: 'offline test model', env: { ENV_FILE: '.env.test' } };
+const configuredEnv: Record<string, string> = { ENV_FILE: process.env.ENV_FILE ?? '.env' };
+const configuredModel = loadConfig({
+  env: { ...process.env, ...configuredEnv },
+  baseDir: process.cwd(),
+}).embeddingModel;
+const profiles: ModelProfile[] = [
+  toy,
+  ...(configuredModel.startsWith('test-')
+    ? []
+    : [
+        {
+          name: configuredModel.startsWith('twin/') ? 'default model (timing twin)' : configuredModel,
+          env: configuredEnv,
+        },
+      ]),
+];
+const modelSizes = quick ? [20_000] : [20_000, 100_000];
+const models: ModelCosts[] = [];
+for (const profile of profiles) {
+  for (const passages of modelSizes) {
+    models.push(await measureModelCosts(profile, { passages, indexingSample: quick ? 800 : 2_400 }, log));
+  }
+}
 
 const results = {
   machine,
   defaults: { ...DEFAULT_HNSW, searchEf: 100 },
   vectors,
-  latency: { seed: latencySeed, large: latencyLarge },
-  indexing: indexing.result,
-  startup,
+  latency: { seed: latencySeed },
+  models,
   totalSeconds: (performance.now() - started) / 1000,
   quick,
 };

@@ -25,10 +25,11 @@ export class EmbeddingLikeGenerator {
   constructor(
     seed: number,
     readonly clusters = 500,
+    readonly dimensions = DIMENSIONS,
   ) {
     this.random = prng(seed);
     this.projection = Float32Array.from(
-      { length: LATENT * DIMENSIONS },
+      { length: LATENT * dimensions },
       () => gaussian(this.random) / Math.sqrt(LATENT),
     );
     this.centres = Array.from({ length: clusters }, () =>
@@ -39,16 +40,16 @@ export class EmbeddingLikeGenerator {
   next(): Float32Array {
     const centre = this.centres[Math.floor(this.random() * this.clusters)] as Float32Array;
     const latent = centre.map((value) => value + 0.35 * gaussian(this.random));
-    const vector = new Float32Array(DIMENSIONS);
-    for (let d = 0; d < DIMENSIONS; d++) {
+    const vector = new Float32Array(this.dimensions);
+    for (let d = 0; d < this.dimensions; d++) {
       let sum = 0;
-      for (let l = 0; l < LATENT; l++) sum += (latent[l] ?? 0) * (this.projection[l * DIMENSIONS + d] ?? 0);
+      for (let l = 0; l < LATENT; l++) sum += (latent[l] ?? 0) * (this.projection[l * this.dimensions + d] ?? 0);
       vector[d] = sum + 0.02 * gaussian(this.random);
     }
     let norm = 0;
     for (const value of vector) norm += value * value;
     norm = Math.sqrt(norm);
-    for (let d = 0; d < DIMENSIONS; d++) vector[d] = (vector[d] ?? 0) / norm;
+    for (let d = 0; d < this.dimensions; d++) vector[d] = (vector[d] ?? 0) / norm;
     return vector;
   }
 }

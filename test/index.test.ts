@@ -136,6 +136,31 @@ describe('building the index', () => {
     );
   });
 
+  it('keeps the calibration through small edits and measures it again once 2% of the passages changed', async () => {
+    const { config, corpusDir } = workspace();
+    const seed = readFileSync(join(SEED, '004_beb232aafa18ba84.txt'), 'utf8');
+    for (let i = 0; i < 20; i++)
+      writeFileSync(join(corpusDir, `copy-${i}.txt`), seed.replaceAll('junior', `junior-${i}`));
+    const initial = await buildIndex({ config, logger, embedder });
+    assert.ok(initial.passages > 300);
+    const file = join(corpusDir, '001_6150766b996ef40a.txt');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('Trust has been damaged', 'Trust has been badly damaged'));
+    const edited = await buildIndex({ config, logger, embedder });
+    assert.equal(edited.embedded, 1);
+    assert.deepEqual(edited.calibration.nullRelevances, initial.calibration.nullRelevances);
+    assert.equal(edited.calibration.changedPassages, 2, 'one passage out, its edited version in');
+    // More than 2% of the passages since the last measurement: measured again.
+    for (let i = 20; i < 24; i++)
+      writeFileSync(join(corpusDir, `copy-${i}.txt`), seed.replaceAll('junior', `junior-${i}`));
+    const grown = await buildIndex({ config, logger, embedder });
+    assert.equal(grown.calibration.changedPassages, undefined);
+    assert.notDeepEqual(grown.calibration.nullRelevances, initial.calibration.nullRelevances);
+    assert.deepEqual(
+      loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10).manifest.calibration,
+      grown.calibration,
+    );
+  });
+
   it('refuses an index built with another model or dimension, saying what to run', async () => {
     const { config, env } = workspace();
     await buildIndex({ config, logger, embedder });

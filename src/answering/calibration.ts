@@ -23,6 +23,8 @@ export interface IndexCalibration {
   nullRelevances: number[];
   offTopicQuestions: number;
   nearTopicQuestions: number;
+  /** Passages added or removed since this was measured (small edits keep the calibration). */
+  changedPassages?: number;
 }
 
 /** What answering uses. */

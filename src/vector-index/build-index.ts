@@ -35,6 +35,19 @@ import {
   type Manifest,
 } from './store.js';
 
+/** Share of passages that may change (added or removed) before an edit measures the calibration again. */
+export const RECALIBRATE_SHARE = 0.02;
+
+/** Passages added or removed between two builds (an edited passage counts once each way). */
+export function changedSince(before: Pick<IndexedPassage, 'id'>[], after: Pick<IndexedPassage, 'id'>[]): number {
+  const old = new Set(before.map((passage) => passage.id));
+  const now = new Set(after.map((passage) => passage.id));
+  let changed = 0;
+  for (const id of now) if (!old.has(id)) changed++;
+  for (const id of old) if (!now.has(id)) changed++;
+  return changed;
+}
+
 /** Bump when the embedded-text recipe changes, so old vectors are not reused for new text. */
 const EMBEDDED_TEXT_RECIPE = 'title-date-passage/1';
 const PIPELINE = JSON.stringify({
@@ -258,8 +271,18 @@ export async function buildIndex({
     });
     const hnsw = buildHnsw(vectors, dimensions, DEFAULT_HNSW);
     hnsw.setEf(Math.max(config.searchEf, 10));
-    logger.info('calibrating abstention on the new index');
-    const calibration = await calibrateIndex({ passages, hnsw }, model, onCalibrationProgress);
+    // A small edit barely moves the null distribution: keep the calibration of the index it edits, and
+    // measure again once the corpus has changed by more than RECALIBRATE_SHARE since it was measured.
+    const changed = changedSince(previous?.passages ?? [], passages);
+    const carried = previous?.manifest.calibration;
+    const drift = (carried?.changedPassages ?? 0) + changed;
+    const calibration: IndexCalibration =
+      carried && drift <= RECALIBRATE_SHARE * passages.length
+        ? { ...carried, changedPassages: drift }
+        : await (async () => {
+            logger.info('calibrating abstention on the new index');
+            return calibrateIndex({ passages, hnsw }, model, onCalibrationProgress);
+          })();
     if (!embedder) await model.close();
     const manifest: Manifest = {
       formatVersion: FORMAT_VERSION,
