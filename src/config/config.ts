@@ -42,6 +42,12 @@ export interface Config {
   /** Share of questions the corpus does not answer that may still get quotes: sets the calibrated threshold. */
   falseAnswerRate: number;
   logLevel: LogLevel;
+  /** Fetch URLs on loopback addresses (for tests); every other internal address is refused regardless. */
+  allowLoopbackUrls: boolean;
+  /** Pause between two requests to one web host. */
+  fetchDelayMs: number;
+  /** Longest a page (or feed) may take to arrive in full. */
+  fetchTimeoutSeconds: number;
 }
 
 /** Every setting the program reads; `.env.example` documents each (a test checks that). */
@@ -70,6 +76,9 @@ export const SETTING_NAMES = [
   'MIN_RELEVANCE',
   'FALSE_ANSWER_RATE',
   'LOG_LEVEL',
+  'ALLOW_LOOPBACK_URLS',
+  'FETCH_DELAY_MS',
+  'FETCH_TIMEOUT_SECONDS',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
@@ -254,6 +263,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     minRelevance: read.number('MIN_RELEVANCE', 0, 1),
     falseAnswerRate: read.number('FALSE_ANSWER_RATE', 0.001, 0.5) ?? DEFAULT_FALSE_ANSWER_RATE,
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS) ?? 'info',
+    allowLoopbackUrls: read.boolean('ALLOW_LOOPBACK_URLS', false),
+    fetchDelayMs: read.integer('FETCH_DELAY_MS', 1000, 0, 60_000),
+    fetchTimeoutSeconds: read.integer('FETCH_TIMEOUT_SECONDS', 20, 1, 300),
   };
   if (config.discordToken !== undefined && /\s/.test(config.discordToken)) {
     // Never echo the token itself.

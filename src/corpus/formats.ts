@@ -57,11 +57,24 @@ function stringField(data: Record<string, unknown>, ...keys: string[]): string |
 
 /** Strips the inline Markdown that is markup rather than words: links keep their text, images go. */
 function markdownInline(text: string): string {
+  return (
+    text
+      .replace(/(?<!\\)!\[[^\]]*\]\([^)]*\)/g, '')
+      .replace(/(?<!\\)\[([^\]]+)\]\([^)]*\)/g, '$1')
+      .replace(/(?<!\\)<[^>]+>/g, '')
+      // Backslash escapes, as Markdown defines them: "\#" is a "#" that starts no heading.
+      .replace(/\\([!-/:-@[-`{-~])/g, '$1')
+      .trim()
+  );
+}
+
+/** Markdown special characters that would change what a paragraph is, escaped so it reads back verbatim. */
+export function escapeMarkdownParagraph(text: string): string {
   return text
-    .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
-    .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
-    .replace(/<[^>]+>/g, '')
-    .trim();
+    .replace(/\\(?=[!-/:-@[-`{-~])/g, '\\\\')
+    .replace(/[<[]/g, (character) => `\\${character}`)
+    .replace(/^(\s*)(\d+)([.)])/, (_, space: string, digits: string, mark: string) => `${space}${digits}\\${mark}`)
+    .replace(/^(\s*)([#>*+\-`~_])/, (_, space: string, marker: string) => `${space}\\${marker}`);
 }
 
 /** Front matter that YAML cannot read (`title: Strike: day two`) is skipped with a warning naming its line. */

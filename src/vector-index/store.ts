@@ -218,6 +218,20 @@ export function loadIndex(indexDir: string, spec: EmbeddingSpec, ef: number): Lo
   return { manifest, ...contents, hnsw, version, path };
 }
 
+/** The live index's articles (from its passage file), without loading the vectors; empty with no index. */
+export function readIndexedArticles(indexDir: string): IndexedArticle[] {
+  const version = currentVersion(indexDir);
+  if (!version) return [];
+  try {
+    const contents = JSON.parse(readFileSync(join(indexDir, version, 'passages.json'), 'utf8')) as {
+      articles?: IndexedArticle[];
+    };
+    return contents.articles ?? [];
+  } catch {
+    return [];
+  }
+}
+
 /** Builds the HNSW graph for vectors in passage order (label = position). */
 export function buildHnsw(
   vectors: Float32Array[],

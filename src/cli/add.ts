@@ -1,0 +1,37 @@
+/**
+ * `npm run add -- URL [URL …] [--json]`: fetches each page, stores its article in the corpus as Markdown with
+ * front matter, and updates the index; says what was added, what was skipped and why, and how long it took.
+ */
+import { loadConfig } from '../config/config.js';
+import { createLogger } from '../logging/logger.js';
+import { UserError } from '../shared/errors.js';
+import { addArticles } from '../web/add-articles.js';
+import { fetcherFor } from '../web/fetch-page.js';
+import { parseCommandLine, runCli } from './run-cli.js';
+
+const USAGE = `Usage: npm run add -- URL [URL …] [--json]
+Fetches each page, keeps its article in CORPUS_DIR/web/<host>/ as Markdown with its metadata, and updates the
+index. The same article (same canonical URL, or same text) is never added twice. --json prints the report.`;
+
+await runCli(async () => {
+  const commandLine = parseCommandLine({ json: { type: 'boolean' } }, USAGE, true);
+  if (!commandLine) return 0;
+  const { values, positionals } = commandLine;
+  if (positionals.length === 0) throw new UserError(`No URL given.\n${USAGE}`, 2);
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, undefined, { secrets: [config.discordToken] });
+  const fetcher = fetcherFor(config);
+  const report = await addArticles(positionals, { config, logger, fetcher });
+  if (values.json) {
+    const { index: _index, ...rest } = report;
+    process.stdout.write(`${JSON.stringify(rest)}\n`);
+  } else {
+    const lines = [
+      ...report.added.map((article) => `added    ${article.title} (${article.passages} passages) → ${article.file}`),
+      ...report.skipped.map((skip) => `skipped  ${skip.url}: ${skip.reason}`),
+      `${report.added.length} added, ${report.skipped.length} skipped in ${(report.ms / 1000).toFixed(1)} s`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return report.added.length === 0 && report.skipped.length > 0 ? 1 : 0;
+});

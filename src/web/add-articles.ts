@@ -1,0 +1,192 @@
+/**
+ * URLs → articles in the corpus, then an incremental index update. Each page is fetched under the safety
+ * rules of fetch-page.ts, its article found by the same HTML path as corpus files (Readability), and stored
+ * as a Markdown file with front matter (title, author, publication, canonical URL, date, when fetched) under
+ * CORPUS_DIR/web/<host>/, which a person can read and edit, or delete to remove the article.
+ *
+ * The same article is never added twice: not under the same canonical URL, and not with the same text (one
+ * story reached by two URLs). What was added is kept in DATA_DIR/added-articles.json. Nothing is
+ * half-written: a file appears by rename only when complete, and if the index cannot be updated, the files of
+ * this run are removed again, leaving the corpus and the live index as they were.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import type { Config } from '../config/config.js';
+import { parseArticleLines } from '../corpus/article.js';
+import { escapeMarkdownParagraph, parseHtml } from '../corpus/formats.js';
+import type { Logger } from '../logging/logger.js';
+import { errorMessage } from '../shared/errors.js';
+import { webUrl } from '../shared/web-url.js';
+import { buildIndex, type IndexSummary } from '../vector-index/build-index.js';
+import { readIndexedArticles } from '../vector-index/store.js';
+import { FetchError, HTML_TYPES, type PoliteFetcher } from './fetch-page.js';
+
+export interface AddedArticle {
+  url: string;
+  file: string;
+  title: string;
+  passages: number;
+}
+
+export interface SkippedUrl {
+  url: string;
+  reason: string;
+}
+
+export interface AddReport {
+  added: AddedArticle[];
+  skipped: SkippedUrl[];
+  ms: number;
+  index: IndexSummary | undefined;
+}
+
+interface Registry {
+  /** Canonical URL → corpus file (relative to CORPUS_DIR). */
+  byUrl: Record<string, string>;
+  /** Hash of the article's text → corpus file. */
+  byText: Record<string, string>;
+}
+
+function registryPath(config: Pick<Config, 'dataDir'>): string {
+  return join(config.dataDir, 'added-articles.json');
+}
+
+export function readRegistry(config: Pick<Config, 'dataDir' | 'corpusDir'>): Registry {
+  try {
+    const registry = JSON.parse(readFileSync(registryPath(config), 'utf8')) as Registry;
+    // An article whose file was deleted (removed by hand) may be added again.
+    const present = (file: string) => existsSync(join(config.corpusDir, file));
+    return {
+      byUrl: Object.fromEntries(Object.entries(registry.byUrl ?? {}).filter(([, file]) => present(file))),
+      byText: Object.fromEntries(Object.entries(registry.byText ?? {}).filter(([, file]) => present(file))),
+    };
+  } catch {
+    return { byUrl: {}, byText: {} };
+  }
+}
+
+export function writeRegistry(config: Pick<Config, 'dataDir'>, registry: Registry): void {
+  mkdirSync(config.dataDir, { recursive: true });
+  const temporary = `${registryPath(config)}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(registry, null, 2));
+  renameSync(temporary, registryPath(config));
+}
+
+const textHash = (paragraphs: string[]) =>
+  createHash('sha256').update(paragraphs.join('\n').replace(/\s+/g, ' ').toLowerCase()).digest('hex').slice(0, 32);
+
+function slugOf(title: string): string {
+  const slug = title
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{Mn}/gu, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  return slug || 'article';
+}
+
+/** The article as Markdown: front matter (values JSON-quoted, which YAML reads as they are), then paragraphs. */
+export function articleMarkdown(
+  metadata: { title: string; author?: string; publication?: string; url: string; date?: string },
+  paragraphs: string[],
+  fetchedAt: string,
+): string {
+  const fields = Object.entries({ ...metadata, fetched: fetchedAt })
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '')
+    .map(([key, value]) => `${key}: ${JSON.stringify(value)}`);
+  return `---\n${fields.join('\n')}\n---\n\n${paragraphs.map(escapeMarkdownParagraph).join('\n\n')}\n`;
+}
+
+export interface AddOptions {
+  config: Config;
+  logger: Logger;
+  fetcher: PoliteFetcher;
+  /** Index after adding (default true); the feed poller adds several feeds' items, then indexes once. */
+  index?: boolean;
+}
+
+/** Fetches, extracts and stores one URL; returns the file written (relative to the corpus) or why not. */
+async function addOne(
+  raw: string,
+  registry: Registry,
+  { config, fetcher }: AddOptions,
+): Promise<{ file: string; title: string; url: string } | SkippedUrl> {
+  const given = webUrl(raw);
+  if (!given) return { url: raw, reason: 'not an http(s) URL' };
+  if (registry.byUrl[given]) return { url: raw, reason: `already in the corpus as ${registry.byUrl[given]}` };
+  let page;
+  try {
+    page = await fetcher.fetch(given, HTML_TYPES);
+  } catch (error) {
+    return { url: raw, reason: error instanceof FetchError ? error.message : errorMessage(error) };
+  }
+  const html = parseHtml(page.body, page.url);
+  const host = new URL(page.url).hostname;
+  const article = parseArticleLines({ ...html, fallbackTitle: `${host}${new URL(page.url).pathname}` });
+  if (article.paragraphs.length === 0) return { url: raw, reason: 'no article text found on the page' };
+  const canonical = webUrl(article.metadata.url) ?? page.url;
+  for (const url of [canonical, page.url]) {
+    if (registry.byUrl[url]) return { url: raw, reason: `already in the corpus as ${registry.byUrl[url]}` };
+  }
+  const hash = textHash(article.paragraphs);
+  if (registry.byText[hash])
+    return { url: raw, reason: `the same text is already in the corpus as ${registry.byText[hash]}` };
+
+  const folder = join(config.corpusDir, 'web', host.replace(/[^a-z0-9.-]/gi, '_'));
+  mkdirSync(folder, { recursive: true });
+  const path = join(folder, `${slugOf(article.metadata.title)}-${hash.slice(0, 8)}.md`);
+  const file = relative(config.corpusDir, path).split(sep).join('/');
+  const temporary = join(dirname(path), `.${process.pid}.tmp`);
+  writeFileSync(
+    temporary,
+    articleMarkdown({ ...article.metadata, url: canonical }, article.paragraphs, new Date().toISOString()),
+  );
+  renameSync(temporary, path);
+  registry.byUrl[canonical] = file;
+  registry.byUrl[page.url] = file;
+  registry.byUrl[given] = file;
+  registry.byText[hash] = file;
+  return { file, title: article.metadata.title, url: canonical };
+}
+
+export async function addArticles(urls: string[], options: AddOptions): Promise<AddReport> {
+  const started = performance.now();
+  const { config, logger } = options;
+  const registry = readRegistry(config);
+  const before = structuredClone(registry);
+  const added: { file: string; title: string; url: string }[] = [];
+  const skipped: SkippedUrl[] = [];
+  for (const url of urls) {
+    const result = await addOne(url, registry, options);
+    if ('reason' in result) {
+      skipped.push(result);
+      logger.info({ url: result.url, reason: result.reason }, 'not added');
+    } else {
+      added.push(result);
+      logger.info({ url: result.url, file: result.file }, 'article added');
+    }
+  }
+  let index: IndexSummary | undefined;
+  if (added.length > 0 && options.index !== false) {
+    try {
+      index = await buildIndex({ config, logger });
+    } catch (error) {
+      // Leave the corpus as it was: the live index does not have these articles either.
+      for (const { file } of added) rmSync(join(config.corpusDir, file), { force: true });
+      writeRegistry(config, before);
+      throw error;
+    }
+  }
+  writeRegistry(config, registry);
+  const indexed = index ? readIndexedArticles(config.indexDir) : [];
+  const passagesOf = (file: string) => indexed.find((article) => article.id === file)?.passageCount ?? 0;
+  return {
+    added: added.map((entry) => ({ ...entry, passages: passagesOf(entry.file) })),
+    skipped,
+    ms: Math.round(performance.now() - started),
+    index,
+  };
+}

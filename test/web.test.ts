@@ -1,0 +1,211 @@
+/**
+ * Adding articles by URL: the safety rules of the fetcher, and `npm run add` end to end against a small web
+ * served on 127.0.0.1 (ALLOW_LOOPBACK_URLS=true; every other internal address stays refused).
+ */
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AnswerEngine } from '../src/answering/engine.js';
+import { parseMarkdown } from '../src/corpus/formats.js';
+import { createLogger } from '../src/logging/logger.js';
+import { buildIndex } from '../src/vector-index/build-index.js';
+import { currentVersion } from '../src/vector-index/store.js';
+import { articleMarkdown } from '../src/web/add-articles.js';
+import { HTML_TYPES, PoliteFetcher, fetchChecked, forbiddenAddress } from '../src/web/fetch-page.js';
+import { testConfig } from './helpers/models.js';
+import { PROJECT_ROOT, runNode } from './helpers/process.js';
+import { STRIKE_PARAGRAPHS, TestWeb } from './helpers/web-server.js';
+
+const SEED = join(PROJECT_ROOT, 'test/fixtures/seed-corpus');
+
+describe('which addresses may be fetched', () => {
+  it('refuses loopback, private, link-local, unique-local and mapped internal addresses; loopback only when allowed', () => {
+    for (const address of [
+      '10.0.0.1',
+      '192.168.1.20',
+      '172.16.4.4',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      'fc00::1',
+      'fe80::1',
+      '::ffff:10.0.0.1',
+      '224.0.0.1',
+    ]) {
+      assert.ok(forbiddenAddress(address), address);
+      assert.ok(forbiddenAddress(address, true), `${address} even with loopback allowed`);
+    }
+    assert.match(forbiddenAddress('127.0.0.1') ?? '', /127\.0\.0\.1 is a loopback address/);
+    assert.match(forbiddenAddress('::1') ?? '', /loopback/);
+    assert.equal(forbiddenAddress('127.0.0.1', true), undefined);
+    assert.equal(forbiddenAddress('93.184.216.34'), undefined);
+    assert.equal(forbiddenAddress('2606:2800:220:1:248:1893:25c8:1946'), undefined);
+  });
+});
+
+describe('fetching a page', () => {
+  let web: TestWeb;
+  before(async () => {
+    web = await new TestWeb().start();
+  });
+  after(async () => web.close());
+  const options = {
+    accept: HTML_TYPES,
+    allowLoopback: true,
+    maxBytes: 5 * 2 ** 20,
+    connectTimeoutMs: 2000,
+    totalTimeoutMs: 2000,
+  };
+
+  it('refuses a loopback URL unless allowed, other schemes, and redirects to internal addresses', async () => {
+    await assert.rejects(
+      fetchChecked(`${web.url}/articles/strike.html`, { ...options, allowLoopback: false }),
+      /refused: 127\.0\.0\.1 is a loopback address/,
+    );
+    await assert.rejects(
+      fetchChecked('file:///etc/passwd', options),
+      /only http and https URLs can be fetched, not file/,
+    );
+    await assert.rejects(fetchChecked(`${web.url}/to-internal`, options), /refused: 10\.0\.0\.1 is a private address/);
+    await assert.rejects(fetchChecked(`${web.url}/loop-a`, options), /refused: a redirect loop|more than 5 redirects/);
+  });
+
+  it('refuses what is not a page, too big or too slow, and names the status of a failure', async () => {
+    await assert.rejects(
+      fetchChecked(`${web.url}/doc.pdf`, options),
+      /is application\/pdf, not text\/html or application\/xhtml\+xml/,
+    );
+    await assert.rejects(fetchChecked(`${web.url}/huge.html`, options), /more than the 5242880 bytes allowed/);
+    await assert.rejects(
+      fetchChecked(`${web.url}/slow.html`, options),
+      /no complete answer from 127\.0\.0\.1:\d+ within 2 s/,
+    );
+    await assert.rejects(fetchChecked(`${web.url}/missing`, options), /answered HTTP 404 for \/missing/);
+    await assert.rejects(fetchChecked(`${web.url}/error`, options), /answered HTTP 500 for \/error/);
+    const page = await fetchChecked(`${web.url}/articles/strike.html`, options);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /Royal Hallamshire/);
+  });
+
+  it('honours robots.txt, names itself, and asks one host one request at a time', async () => {
+    const fetcher = new PoliteFetcher({ allowLoopback: true }, 0);
+    await assert.rejects(
+      fetcher.fetch(`${web.url}/private/secret.html`, HTML_TYPES),
+      /robots\.txt does not allow fetching \/private\/secret\.html/,
+    );
+    const pages = await Promise.all([
+      fetcher.fetch(`${web.url}/articles/strike.html`, HTML_TYPES),
+      fetcher.fetch(`${web.url}/articles/ballot.html`, HTML_TYPES),
+    ]);
+    assert.equal(pages.length, 2);
+    assert.equal(web.hits.get('/robots.txt'), 1, 'robots.txt read once per host');
+  });
+});
+
+describe('the article file', () => {
+  it('reads back verbatim: Markdown markers at the start of a paragraph and in its text stay characters', () => {
+    const paragraphs = [
+      '# not a heading',
+      '1. not a list',
+      '> not a quote',
+      'a [bracket](x) and <tag> and a \\ backslash',
+    ];
+    const markdown = articleMarkdown(
+      { title: 'Title: with a colon', url: 'https://example.org/a' },
+      paragraphs,
+      '2016-05-02T00:00:00.000Z',
+    );
+    const parsed = parseMarkdown(markdown);
+    assert.deepEqual(parsed.lines, paragraphs);
+    assert.equal(parsed.given.title, 'Title: with a colon');
+    assert.deepEqual(parsed.warnings, []);
+  });
+});
+
+describe('npm run add', () => {
+  let web: TestWeb;
+  before(async () => {
+    web = await new TestWeb().start();
+  });
+  after(async () => web.close());
+
+  it('adds an article once, answerable with a citation of it; says why it skips the rest, leaving corpus and index as they were', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'add-'));
+    const corpusDir = join(root, 'corpus');
+    cpSync(SEED, corpusDir, { recursive: true });
+    const env = {
+      ENV_FILE: '.env.test',
+      CORPUS_DIR: corpusDir,
+      DATA_DIR: join(root, 'data'),
+      ALLOW_LOOPBACK_URLS: 'true',
+      FETCH_DELAY_MS: '0',
+      FETCH_TIMEOUT_SECONDS: '2',
+    };
+    const config = testConfig(env);
+    await buildIndex({ config, logger: createLogger('silent') });
+
+    const result = await runNode(['src/cli/add.ts', '--json', `${web.url}/articles/strike.html`], env);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as {
+      added: { url: string; file: string; title: string; passages: number }[];
+      skipped: { url: string; reason: string }[];
+      ms: number;
+    };
+    assert.equal(report.added.length, 1);
+    const [added] = report.added;
+    assert.equal(added?.title, 'Porters join the junior doctors’ walkout');
+    assert.match(added?.file ?? '', /^web\/127\.0\.0\.1\/porters-join-the-junior-doctors-walkout-[0-9a-f]{8}\.md$/);
+    assert.ok((added?.passages ?? 0) >= 1);
+    const stored = readFileSync(join(corpusDir, added?.file ?? ''), 'utf8');
+    assert.match(
+      stored,
+      /^---\ntitle: "Porters join the junior doctors’ walkout"\nauthor: "Ann Reporter"\npublication: "The Test Gazette"\nurl: "http:\/\/127\.0\.0\.1:\d+\/articles\/strike\.html"\ndate: "2016-05-02"\nfetched: "/,
+    );
+    for (const paragraph of STRIKE_PARAGRAPHS) assert.ok(stored.includes(paragraph));
+
+    const engine = await AnswerEngine.open(config);
+    const answer = await engine.answer('Did the porters at the Royal Hallamshire vote to join the walkout?');
+    assert.equal(answer.abstained, false);
+    assert.equal(answer.passages[0]?.citation.url, `${web.url}/articles/strike.html`);
+    assert.equal(answer.passages[0]?.citation.publication, 'The Test Gazette');
+    await engine.close();
+
+    const version = currentVersion(config.indexDir);
+    const files = () => readdirSync(join(corpusDir, 'web/127.0.0.1'));
+    const bad = [
+      [`${web.url}/articles/strike.html`, /already in the corpus as web\/127\.0\.0\.1\//],
+      [`${web.url}/mirror/strike.html`, /the same text is already in the corpus/],
+      [`${web.url}/empty.html`, /no article text found on the page/],
+      [`${web.url}/doc.pdf`, /is application\/pdf, not text\/html/],
+      [`${web.url}/huge.html`, /more than the \d+ bytes allowed/],
+      [`${web.url}/slow.html`, /no complete answer .* within 2 s/],
+      [`${web.url}/loop-a`, /redirect loop|more than 5 redirects/],
+      [`${web.url}/to-internal`, /refused: 10\.0\.0\.1 is a private address/],
+      [`${web.url}/private/secret.html`, /robots\.txt does not allow/],
+      [`${web.url}/missing`, /answered HTTP 404/],
+      [`${web.url}/error`, /answered HTTP 500/],
+      ['ftp://example.org/a', /not an http\(s\) URL/],
+    ] as const;
+    const skipped = await runNode(['src/cli/add.ts', '--json', ...bad.map(([url]) => url)], env);
+    assert.equal(skipped.code, 1, 'nothing added: exit 1');
+    const second = JSON.parse(skipped.stdout) as typeof report;
+    assert.deepEqual(second.added, []);
+    bad.forEach(([url, reason], i) => {
+      assert.equal(second.skipped[i]?.url, url);
+      assert.match(second.skipped[i]?.reason ?? '', reason, url);
+    });
+    assert.equal(files().length, 1, 'no file written for a skipped URL');
+    assert.equal(currentVersion(config.indexDir), version, 'the live index untouched');
+    assert.ok(!existsSync(join(corpusDir, 'web/127.0.0.1/.tmp')));
+
+    const text = await runNode(['src/cli/add.ts', `${web.url}/articles/ballot.html`], env);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      /^added {4}Midwives to ballot over staffing \(\d+ passages\) → web\/127\.0\.0\.1\/midwives-to-ballot-over-staffing-[0-9a-f]{8}\.md$/m,
+    );
+    assert.match(text.stdout, /^1 added, 0 skipped in \d+\.\d s$/m);
+  });
+});
