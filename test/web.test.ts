@@ -3,7 +3,7 @@
  * served on 127.0.0.1 (ALLOW_LOOPBACK_URLS=true; every other internal address stays refused).
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +14,8 @@ import { buildIndex } from '../src/vector-index/build-index.js';
 import { currentVersion } from '../src/vector-index/store.js';
 import { articleMarkdown } from '../src/web/add-articles.js';
 import { HTML_TYPES, PoliteFetcher, fetchChecked, forbiddenAddress } from '../src/web/fetch-page.js';
+import { startBot } from '../src/discord/run-bot.js';
+import { BOT_ID, FakeDiscord, TOKEN } from './helpers/fake-discord.js';
 import { testConfig } from './helpers/models.js';
 import { PROJECT_ROOT, runNode } from './helpers/process.js';
 import { STRIKE_PARAGRAPHS, TestWeb } from './helpers/web-server.js';
@@ -207,5 +209,139 @@ describe('npm run add', () => {
       /^added {4}Midwives to ballot over staffing \(\d+ passages\) → web\/127\.0\.0\.1\/midwives-to-ballot-over-staffing-[0-9a-f]{8}\.md$/m,
     );
     assert.match(text.stdout, /^1 added, 0 skipped in \d+\.\d s$/m);
+  });
+});
+
+describe('feeds', () => {
+  let web: TestWeb;
+  before(async () => {
+    web = await new TestWeb().start();
+  });
+  after(async () => web.close());
+
+  it('npm run feeds adds new items of RSS and Atom feeds, reports bad feeds, and costs one conditional request when nothing is new', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'feeds-'));
+    const corpusDir = join(root, 'corpus');
+    cpSync(SEED, corpusDir, { recursive: true });
+    const feedsFile = join(root, 'feeds.txt');
+    writeFileSync(
+      feedsFile,
+      `# test feeds\n${web.url}/feed.rss\n${web.url}/feed.atom\n${web.url}/malformed.xml\n${web.url}/no-such-feed\nnot a url\n`,
+    );
+    const env = {
+      ENV_FILE: '.env.test',
+      CORPUS_DIR: corpusDir,
+      DATA_DIR: join(root, 'data'),
+      FEEDS_FILE: feedsFile,
+      ALLOW_LOOPBACK_URLS: 'true',
+      FETCH_DELAY_MS: '0',
+      FETCH_TIMEOUT_SECONDS: '2',
+    };
+    const config = testConfig(env);
+    await buildIndex({ config, logger: createLogger('silent') });
+    type Report = {
+      feeds: { url: string; status: string; items?: number; newItems?: number; reason?: string }[];
+      added: { title: string; file: string; passages: number }[];
+    };
+    const poll = async () => {
+      const result = await runNode(['src/cli/feeds.ts', '--json'], env);
+      assert.equal(result.code, 0, result.stderr);
+      return { report: JSON.parse(result.stdout) as Report, stderr: result.stderr };
+    };
+
+    const first = await poll();
+    assert.deepEqual(
+      first.report.feeds.map((feed) => [feed.status, feed.newItems ?? feed.reason ?? '']),
+      [
+        ['read', 1],
+        ['read', 1],
+        ['failed', first.report.feeds[2]?.reason ?? ''],
+        ['failed', first.report.feeds[3]?.reason ?? ''],
+      ],
+    );
+    assert.match(first.report.feeds[2]?.reason ?? '', /not a readable RSS or Atom feed/);
+    assert.match(first.report.feeds[3]?.reason ?? '', /answered HTTP 404/);
+    assert.match(first.stderr, /feeds\.txt:6: \\?"not a url\\?" is not an http\(s\) URL/);
+    assert.deepEqual(first.report.added.map((article) => article.title).sort(), [
+      'Midwives to ballot over staffing',
+      'Porters join the junior doctors’ walkout',
+    ]);
+    assert.ok(first.report.added.every((article) => article.passages >= 1));
+    const version = currentVersion(config.indexDir);
+
+    const rssRequests = web.hits.get('/feed.rss') ?? 0;
+    const second = await poll();
+    assert.equal(second.report.feeds[0]?.status, 'unchanged', 'the RSS feed answered 304 to its ETag');
+    assert.equal(web.lastIfNoneMatch, '"rss-1"');
+    assert.equal(web.hits.get('/feed.rss'), rssRequests + 1, 'one request for the feed');
+    assert.deepEqual(second.report.added, []);
+    assert.equal(currentVersion(config.indexDir), version, 'nothing embedded, the index untouched');
+
+    // The same story appears in the RSS feed later: seen as the same article, not added twice.
+    web.rssItems.push({ title: 'Midwives to ballot', path: '/articles/ballot.html', guid: 'ballot-rss' });
+    const third = await poll();
+    assert.equal(third.report.feeds[0]?.newItems, 1);
+    assert.deepEqual(third.report.added, []);
+    assert.equal(readdirSync(join(corpusDir, 'web/127.0.0.1')).length, 2);
+    web.rssItems.pop();
+  });
+});
+
+describe('the running bot follows feeds', { timeout: 120_000 }, () => {
+  let web: TestWeb;
+  let fake: FakeDiscord;
+  before(async () => {
+    web = await new TestWeb().start();
+    fake = await new FakeDiscord().start();
+  });
+  after(async () => {
+    await fake.close();
+    await web.close();
+  });
+
+  it('answers, without a restart, a question about an article that appeared in a feed while it ran', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'bot-feeds-'));
+    const corpusDir = join(root, 'corpus');
+    cpSync(SEED, corpusDir, { recursive: true });
+    const feedsFile = join(root, 'feeds.txt');
+    writeFileSync(feedsFile, `${web.url}/feed.rss\n`);
+    web.rssItems.length = 0;
+    const config = testConfig({
+      CORPUS_DIR: corpusDir,
+      DATA_DIR: join(root, 'data'),
+      FEEDS_FILE: feedsFile,
+      FEEDS_POLL_MINUTES: '0.02',
+      ALLOW_LOOPBACK_URLS: 'true',
+      FETCH_DELAY_MS: '0',
+      DISCORD_TOKEN: TOKEN,
+      DISCORD_API_URL: fake.apiUrl,
+      COOLDOWN_SECONDS: '0',
+    });
+    await buildIndex({ config, logger: createLogger('silent') });
+    const bot = await startBot(config, createLogger('silent'));
+    try {
+      const question = 'Did the porters at the Royal Hallamshire vote to join the walkout?';
+      const ask = async () => {
+        const id = fake.postMessage({ content: `<@${BOT_ID}> ${question}`, mentionBot: true });
+        const reply = await fake.waitForRequest(
+          (request) =>
+            (request.body as { message_reference?: { message_id: string } } | undefined)?.message_reference
+              ?.message_id === id,
+        );
+        return reply.body as { content?: string; embeds?: { url?: string; description?: string }[] };
+      };
+      assert.doesNotMatch(JSON.stringify((await ask()).embeds ?? []), /Hallamshire/);
+      web.rssItems.push({ title: 'Porters join the walkout', path: '/articles/strike.html', guid: 'strike-1' });
+      const deadline = Date.now() + 60_000;
+      let reply = await ask();
+      while (!/Hallamshire/.test(reply.embeds?.[0]?.description ?? '') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        reply = await ask();
+      }
+      assert.match(reply.embeds?.[0]?.description ?? '', /Royal Hallamshire/);
+      assert.equal(reply.embeds?.[0]?.url, `${web.url}/articles/strike.html`);
+    } finally {
+      await bot.stop(2000);
+    }
   });
 });

@@ -3,7 +3,7 @@
  * user sees every problem at once, one line each: the name, what was wrong, what is expected.
  */
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import dotenv from 'dotenv';
 import { DEFAULT_FALSE_ANSWER_RATE } from '../answering/calibration.js';
 
@@ -48,6 +48,10 @@ export interface Config {
   fetchDelayMs: number;
   /** Longest a page (or feed) may take to arrive in full. */
   fetchTimeoutSeconds: number;
+  /** The feeds the bot follows, one URL a line. */
+  feedsFile: string;
+  /** The running bot polls the feeds this often; 0: it does not (run `npm run feeds` from cron instead). */
+  feedsPollMinutes: number;
 }
 
 /** Every setting the program reads; `.env.example` documents each (a test checks that). */
@@ -79,6 +83,8 @@ export const SETTING_NAMES = [
   'ALLOW_LOOPBACK_URLS',
   'FETCH_DELAY_MS',
   'FETCH_TIMEOUT_SECONDS',
+  'FEEDS_FILE',
+  'FEEDS_POLL_MINUTES',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
@@ -266,6 +272,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     allowLoopbackUrls: read.boolean('ALLOW_LOOPBACK_URLS', false),
     fetchDelayMs: read.integer('FETCH_DELAY_MS', 1000, 0, 60_000),
     fetchTimeoutSeconds: read.integer('FETCH_TIMEOUT_SECONDS', 20, 1, 300),
+    feedsFile: resolve(baseDir, read.string('FEEDS_FILE') ?? join(dataDir, 'feeds.txt')),
+    feedsPollMinutes: read.number('FEEDS_POLL_MINUTES', 0, 1440) ?? 0,
   };
   if (config.discordToken !== undefined && /\s/.test(config.discordToken)) {
     // Never echo the token itself.

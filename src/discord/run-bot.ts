@@ -11,6 +11,7 @@ import { UserError, errorMessage } from '../shared/errors.js';
 import { COMMANDS } from './commands/definitions.js';
 import type { BotContext } from './context.js';
 import { Cooldown } from './cooldown.js';
+import { startFeedPolling } from '../web/feeds-process.js';
 import { catchUp } from './catch-up.js';
 import { HandledMessages } from './handled-messages.js';
 import { InFlight } from './in-flight.js';
@@ -146,6 +147,7 @@ export async function startBot(
   }
   const articles = (await engine.listArticles()).length;
   logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, articles }, 'bot ready');
+  const stopPolling = config.feedsPollMinutes > 0 ? startFeedPolling(config, logger) : () => undefined;
   // In the background: the bot answers new questions while it catches up on the ones it missed.
   catchUp(client, context, config.answerChannelIds, config.catchUpMinutes).catch((error: unknown) =>
     logger.error({ err: error }, 'catching up failed'),
@@ -161,6 +163,7 @@ export async function startBot(
     engine,
     fatal,
     stop: async (drainMs = DRAIN_MS) => {
+      stopPolling();
       context.inFlight.close();
       const waiting = context.inFlight.size;
       if (waiting > 0) logger.info({ waiting }, 'finishing the questions being answered');

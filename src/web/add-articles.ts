@@ -23,6 +23,9 @@ import { readIndexedArticles } from '../vector-index/store.js';
 import { FetchError, HTML_TYPES, type PoliteFetcher } from './fetch-page.js';
 
 export interface AddedArticle {
+  /** The URL as asked for (a feed item's link, a user's URL). */
+  requested: string;
+  /** The article's canonical URL. */
   url: string;
   file: string;
   title: string;
@@ -157,7 +160,7 @@ export async function addArticles(urls: string[], options: AddOptions): Promise<
   const { config, logger } = options;
   const registry = readRegistry(config);
   const before = structuredClone(registry);
-  const added: { file: string; title: string; url: string }[] = [];
+  const added: { file: string; title: string; url: string; requested: string }[] = [];
   const skipped: SkippedUrl[] = [];
   for (const url of urls) {
     const result = await addOne(url, registry, options);
@@ -165,7 +168,7 @@ export async function addArticles(urls: string[], options: AddOptions): Promise<
       skipped.push(result);
       logger.info({ url: result.url, reason: result.reason }, 'not added');
     } else {
-      added.push(result);
+      added.push({ ...result, requested: url });
       logger.info({ url: result.url, file: result.file }, 'article added');
     }
   }
@@ -181,12 +184,22 @@ export async function addArticles(urls: string[], options: AddOptions): Promise<
     }
   }
   writeRegistry(config, registry);
-  const indexed = index ? readIndexedArticles(config.indexDir) : [];
-  const passagesOf = (file: string) => indexed.find((article) => article.id === file)?.passageCount ?? 0;
   return {
-    added: added.map((entry) => ({ ...entry, passages: passagesOf(entry.file) })),
+    added: withPassageCounts(config, added),
     skipped,
     ms: Math.round(performance.now() - started),
     index,
   };
+}
+
+/** The articles with the number of passages the live index holds for each. */
+export function withPassageCounts(
+  config: Pick<Config, 'indexDir'>,
+  articles: Omit<AddedArticle, 'passages'>[],
+): AddedArticle[] {
+  const indexed = articles.length > 0 ? readIndexedArticles(config.indexDir) : [];
+  return articles.map((article) => ({
+    ...article,
+    passages: indexed.find((entry) => entry.id === article.file)?.passageCount ?? 0,
+  }));
 }

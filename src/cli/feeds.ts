@@ -1,0 +1,40 @@
+/**
+ * `npm run feeds [-- --json]`: polls every feed of FEEDS_FILE once (cron-friendly), adds new items' articles
+ * and updates the index. A feed with nothing new costs one conditional request.
+ */
+import { loadConfig } from '../config/config.js';
+import { createLogger } from '../logging/logger.js';
+import { fetcherFor } from '../web/fetch-page.js';
+import { pollFeeds } from '../web/feeds.js';
+import { parseCommandLine, runCli } from './run-cli.js';
+
+const USAGE = `Usage: npm run feeds [-- --json]
+Polls each feed listed in FEEDS_FILE (default DATA_DIR/feeds.txt, one RSS or Atom URL a line) once, adds the
+articles of new items to the corpus and updates the index. --json prints the report.`;
+
+await runCli(async () => {
+  const commandLine = parseCommandLine({ json: { type: 'boolean' } }, USAGE);
+  if (!commandLine) return 0;
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, undefined, { secrets: [config.discordToken] });
+  const report = await pollFeeds({ config, logger, fetcher: fetcherFor(config) });
+  if (commandLine.values.json) {
+    const { index: _index, ...rest } = report;
+    process.stdout.write(`${JSON.stringify(rest)}\n`);
+    return 0;
+  }
+  const lines = [
+    ...report.feeds.map((feed) =>
+      feed.status === 'unchanged'
+        ? `unchanged ${feed.url}`
+        : feed.status === 'read'
+          ? `read      ${feed.url}: ${feed.items} items, ${feed.newItems} new`
+          : `failed    ${feed.url}: ${feed.reason}`,
+    ),
+    ...report.added.map((article) => `added     ${article.title} (${article.passages} passages) → ${article.file}`),
+    ...report.skipped.map((skip) => `skipped   ${skip.url}: ${skip.reason}`),
+    `${report.feeds.length} feeds, ${report.added.length} articles added in ${(report.ms / 1000).toFixed(1)} s`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+});
