@@ -428,7 +428,7 @@ describe('the Discord bot with options', TEST_TIMEOUT, () => {
     bots.push(bot);
     const put = await fake.waitForRequest((request) => request.method === 'PUT' && request.path.endsWith('/commands'));
     assert.equal(put.path, `/applications/${APP_ID}/guilds/${GUILD_ID}/commands`);
-    assert.equal((put.body as unknown as unknown[]).length, 4);
+    assert.equal((put.body as unknown as unknown[]).length, 5);
     await bot.stop();
     bots = [];
   });
@@ -541,7 +541,7 @@ describe('starting the bot', TEST_TIMEOUT, () => {
     assert.ok(!stderr.includes(TOKEN));
   });
 
-  it('npm run register-commands registers the four commands in DISCORD_GUILD_ID', async () => {
+  it('npm run register-commands registers the five commands in DISCORD_GUILD_ID', async () => {
     const result = await runNode(['src/cli/register-commands.ts'], {
       ENV_FILE: '.env.test',
       DISCORD_API_URL: fake.apiUrl,
@@ -549,10 +549,24 @@ describe('starting the bot', TEST_TIMEOUT, () => {
       DISCORD_GUILD_ID: GUILD_ID,
     });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /Registered 4 commands in guild/);
+    assert.match(result.stdout, /Registered 5 commands in guild/);
     const put = fake.requests.find((request) => request.method === 'PUT');
     assert.equal(put?.path, `/applications/${APP_ID}/guilds/${GUILD_ID}/commands`);
-    const names = (put?.body as unknown as { name: string }[]).map((command) => command.name).sort();
-    assert.deepEqual(names, ['Ask the corpus', 'ask', 'help', 'sources']);
+    const commands = put?.body as unknown as {
+      name: string;
+      default_member_permissions?: string;
+      contexts?: number[];
+    }[];
+    assert.deepEqual(commands.map((command) => command.name).sort(), [
+      'Ask the corpus',
+      'ask',
+      'corpus',
+      'help',
+      'sources',
+    ]);
+    // /corpus is for managers: Discord shows it only to members with Manage Server (0x20), in servers.
+    const corpus = commands.find((command) => command.name === 'corpus');
+    assert.equal(corpus?.default_member_permissions, '32');
+    assert.deepEqual(corpus?.contexts, [0]);
   });
 });

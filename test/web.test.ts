@@ -14,6 +14,7 @@ import { buildIndex } from '../src/vector-index/build-index.js';
 import { currentVersion } from '../src/vector-index/store.js';
 import { articleMarkdown } from '../src/web/add-articles.js';
 import { HTML_TYPES, PoliteFetcher, fetchChecked, forbiddenAddress } from '../src/web/fetch-page.js';
+import { NOT_ALLOWED } from '../src/discord/handlers/corpus.js';
 import { startBot } from '../src/discord/run-bot.js';
 import { BOT_ID, FakeDiscord, TOKEN } from './helpers/fake-discord.js';
 import { testConfig } from './helpers/models.js';
@@ -340,6 +341,119 @@ describe('the running bot follows feeds', { timeout: 120_000 }, () => {
       }
       assert.match(reply.embeds?.[0]?.description ?? '', /Royal Hallamshire/);
       assert.equal(reply.embeds?.[0]?.url, `${web.url}/articles/strike.html`);
+    } finally {
+      await bot.stop(2000);
+    }
+  });
+});
+
+describe('/corpus in Discord', { timeout: 180_000 }, () => {
+  let web: TestWeb;
+  let fake: FakeDiscord;
+  before(async () => {
+    web = await new TestWeb().start();
+    fake = await new FakeDiscord().start();
+  });
+  after(async () => {
+    await fake.close();
+    await web.close();
+  });
+
+  /** The bot's final answer to an interaction: the edit of its deferred reply, or its first reply. */
+  const answerTo = async (token: string) => {
+    const request = await fake.waitForRequest(
+      (r) =>
+        (r.method === 'PATCH' && r.path.startsWith(`/webhooks/`) && r.path.includes(`/${token}/`)) ||
+        (r.method === 'POST' &&
+          r.path.endsWith(`/${token}/callback`) &&
+          [4, 8].includes((r.body as { type: number }).type)),
+      60_000,
+    );
+    const body = request.body as { data?: Record<string, unknown> } & Record<string, unknown>;
+    return (body.data ?? body) as {
+      content?: string;
+      flags?: number;
+      embeds?: { description?: string }[];
+      choices?: { name: string; value: string }[];
+    };
+  };
+  const MANAGE_NOTHING = '1024'; // View Channel only
+
+  it('lets managers add and remove articles and feeds, refuses everyone else, and suggests articles to remove', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'corpus-cmd-'));
+    const corpusDir = join(root, 'corpus');
+    cpSync(SEED, corpusDir, { recursive: true });
+    const feedsFile = join(root, 'feeds.txt');
+    const config = testConfig({
+      CORPUS_DIR: corpusDir,
+      DATA_DIR: join(root, 'data'),
+      FEEDS_FILE: feedsFile,
+      ALLOW_LOOPBACK_URLS: 'true',
+      FETCH_DELAY_MS: '0',
+      DISCORD_TOKEN: TOKEN,
+      DISCORD_API_URL: fake.apiUrl,
+      COOLDOWN_SECONDS: '0',
+    });
+    await buildIndex({ config, logger: createLogger('silent') });
+    const bot = await startBot(config, createLogger('silent'));
+    const sub = (name: string, options: unknown[] = []) => ({ name, type: 1, options });
+    const url = (value: string) => ({ name: 'url', type: 3, value });
+    try {
+      const refused = fake.slashCommand(
+        'corpus',
+        [sub('add', [url(`${web.url}/articles/strike.html`)])],
+        undefined,
+        MANAGE_NOTHING,
+      );
+      const refusal = await answerTo(refused.token);
+      assert.equal(refusal.content, NOT_ALLOWED);
+      assert.equal(refusal.flags, 64);
+
+      const add = fake.slashCommand('corpus', [sub('add', [url(`${web.url}/articles/strike.html`)])]);
+      const added = await answerTo(add.token);
+      assert.match(
+        added.content ?? '',
+        /^Added \*\*Porters join the junior doctors’ walkout\*\* \(\d+ passages, from <http:\/\/127\.0\.0\.1:\d+\/articles\/strike\.html>\)\. It can be asked about now\.$/,
+      );
+      const ask = fake.slashCommand('ask', [
+        { name: 'question', type: 3, value: 'Did the porters at the Royal Hallamshire vote to join the walkout?' },
+      ]);
+      assert.match(JSON.stringify((await answerTo(ask.token)).embeds), /Royal Hallamshire/);
+
+      const suggest = fake.autocomplete('corpus', [
+        sub('remove', [{ name: 'article', type: 3, value: 'porters', focused: true }]),
+      ]);
+      const choices = (await answerTo(suggest.token)).choices ?? [];
+      assert.equal(choices.length, 1);
+      assert.equal(choices[0]?.name, 'Porters join the junior doctors’ walkout');
+      const remove = fake.slashCommand('corpus', [
+        sub('remove', [{ name: 'article', type: 3, value: choices[0]?.value ?? '' }]),
+      ]);
+      assert.match(
+        (await answerTo(remove.token)).content ?? '',
+        /^Removed \*\*Porters join the junior doctors’ walkout\*\* \(\d+ passages\)\.$/,
+      );
+      assert.deepEqual(readdirSync(join(corpusDir, 'web/127.0.0.1')), []);
+      const again = fake.slashCommand('ask', [
+        { name: 'question', type: 3, value: 'Did the porters at the Royal Hallamshire vote to join the walkout?' },
+      ]);
+      assert.doesNotMatch(JSON.stringify((await answerTo(again.token)).embeds ?? []), /Royal Hallamshire/);
+
+      const group = (name: string, options: unknown[] = []) => ({
+        name: 'feeds',
+        type: 2,
+        options: [sub(name, options)],
+      });
+      const follow = fake.slashCommand('corpus', [group('add', [url(`${web.url}/feed.rss`)])]);
+      assert.match((await answerTo(follow.token)).content ?? '', /^Following <http:\/\/127\.0\.0\.1:\d+\/feed\.rss>\./);
+      assert.match(readFileSync(feedsFile, 'utf8'), /\/feed\.rss$/m);
+      const list = fake.slashCommand('corpus', [group('list')]);
+      assert.match((await answerTo(list.token)).content ?? '', /• <http:\/\/127\.0\.0\.1:\d+\/feed\.rss>/);
+      const bad = fake.slashCommand('corpus', [group('add', [url('not a url')])]);
+      assert.match((await answerTo(bad.token)).content ?? '', /"not a url" is not an http\(s\) URL/);
+      const unfollow = fake.slashCommand('corpus', [group('remove', [url(`${web.url}/feed.rss`)])]);
+      assert.match((await answerTo(unfollow.token)).content ?? '', /^No longer following/);
+      assert.doesNotMatch(readFileSync(feedsFile, 'utf8'), /feed\.rss/);
     } finally {
       await bot.stop(2000);
     }

@@ -1,4 +1,5 @@
 import type { AnswerService } from '../answering/engine.js';
+import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import type { Cooldown } from './cooldown.js';
 import type { HandledMessages } from './handled-messages.js';
@@ -16,4 +17,6 @@ export interface BotContext {
   inFlight: InFlight;
   /** Messages already handled (persisted), for the catch-up after a restart. */
   handled: HandledMessages;
+  /** The bot's settings (corpus changes run with them in a child process). */
+  config: Config;
 }

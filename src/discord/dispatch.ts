@@ -20,6 +20,7 @@ import { ASK_CONTEXT_MENU } from './commands/definitions.js';
 import type { BotContext } from './context.js';
 import { appendFeedback } from './feedback.js';
 import { DEFAULT_RESULTS, answerPayload, morePayload } from './handlers/answer.js';
+import { onCorpus, onCorpusAutocomplete } from './handlers/corpus.js';
 import { safely } from './handlers/safely.js';
 import { HELP_TEXT, renderSource, renderSources } from './render.js';
 import { questionFromMessage, type ResolvedMentions } from './mentions.js';
@@ -89,6 +90,9 @@ async function onChatInput(context: BotContext, interaction: ChatInputCommandInt
         async () => respond(interaction, renderSources(await context.engine.listArticles())),
         (message) => respond(interaction, message, { ephemeral: true }),
       );
+      return;
+    case 'corpus':
+      await onCorpus(context, interaction);
       return;
     case 'help':
       await safely(
@@ -263,13 +267,17 @@ export function attachDispatch(client: Client, context: BotContext, answerChanne
       }
       return;
     }
-    const handled = interaction.isChatInputCommand()
-      ? onChatInput(context, interaction)
-      : interaction.isMessageContextMenuCommand()
-        ? onContextMenu(context, interaction)
-        : interaction.isButton()
-          ? onButton(context, interaction)
-          : Promise.resolve();
+    const handled = interaction.isAutocomplete()
+      ? interaction.commandName === 'corpus'
+        ? onCorpusAutocomplete(context, interaction)
+        : interaction.respond([])
+      : interaction.isChatInputCommand()
+        ? onChatInput(context, interaction)
+        : interaction.isMessageContextMenuCommand()
+          ? onContextMenu(context, interaction)
+          : interaction.isButton()
+            ? onButton(context, interaction)
+            : Promise.resolve();
     context.inFlight
       .track(handled)
       .catch((error: unknown) => context.logger.error({ err: error }, 'interaction handler failed'));

@@ -189,6 +189,7 @@ export const HELP_TEXT = [
   '• Mention me with a question: `@bot who covered emergencies during the walkout?` (also in threads and DMs)',
   '• Right-click a message → Apps → **Ask the corpus** to use that message as the question',
   '• `/sources` lists the articles I know',
+  '• `/corpus` (for members with Manage Server): add an article by URL, remove one, follow RSS/Atom feeds',
   '',
   'Buttons under an answer: **More results**, **Show source** (the paragraphs around a quote), 👍/👎 to tell the operator whether it helped.',
   'When nothing in the corpus answers, I say so rather than quote something unrelated.',

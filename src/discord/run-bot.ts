@@ -11,7 +11,7 @@ import { UserError, errorMessage } from '../shared/errors.js';
 import { COMMANDS } from './commands/definitions.js';
 import type { BotContext } from './context.js';
 import { Cooldown } from './cooldown.js';
-import { startFeedPolling } from '../web/feeds-process.js';
+import { startFeedPolling } from '../web/corpus-process.js';
 import { catchUp } from './catch-up.js';
 import { HandledMessages } from './handled-messages.js';
 import { InFlight } from './in-flight.js';
@@ -126,6 +126,7 @@ export async function startBot(
     logger,
     inFlight: new InFlight(),
     handled: HandledMessages.load(join(config.dataDir, 'handled.json')),
+    config,
   };
   const client = new Client({
     intents: intentsFor(config),

@@ -522,6 +522,7 @@ export class FakeDiscord {
     data: Record<string, unknown>,
     extra: Record<string, unknown> = {},
     authorId = USER_ID,
+    permissions = '2147483647',
   ): { id: string; token: string } {
     const id = snowflake();
     const token = `interaction-token-${id}`;
@@ -538,7 +539,7 @@ export class FakeDiscord {
         member: {
           user: user(authorId, 'asker'),
           roles: [],
-          permissions: '2147483647',
+          permissions,
           joined_at: timestamp(),
           deaf: false,
           mute: false,
@@ -562,10 +563,17 @@ export class FakeDiscord {
   /** A user runs a slash command. */
   slashCommand(
     name: string,
-    options: { name: string; type: number; value: string | number }[] = [],
+    options: { name: string; type: number; value?: string | number; options?: unknown[] }[] = [],
     authorId = USER_ID,
+    /** The member's permissions in the channel (a bit set as a decimal string); all by default. */
+    permissions = '2147483647',
   ) {
-    return this.interaction(2, { id: snowflake(), name, type: 1, options }, {}, authorId);
+    return this.interaction(2, { id: snowflake(), name, type: 1, options }, {}, authorId, permissions);
+  }
+
+  /** A user types in an option with autocomplete: `options` holds the focused option ({ focused: true }). */
+  autocomplete(name: string, options: unknown[], permissions = '2147483647') {
+    return this.interaction(4, { id: snowflake(), name, type: 1, options }, {}, USER_ID, permissions);
   }
 
   /** A user right-clicks a message and picks a message command. */

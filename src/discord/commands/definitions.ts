@@ -3,6 +3,7 @@ import {
   ApplicationCommandType,
   ContextMenuCommandBuilder,
   InteractionContextType,
+  PermissionFlagsBits,
   SlashCommandBuilder,
   type RESTPostAPIApplicationCommandsJSONBody,
 } from 'discord.js';
@@ -33,6 +34,50 @@ export const COMMANDS: RESTPostAPIApplicationCommandsJSONBody[] = [
     .setContexts(EVERYWHERE)
     .toJSON(),
   new SlashCommandBuilder().setName('help').setDescription('How to ask me questions').setContexts(EVERYWHERE).toJSON(),
+  // Changing what the bot knows is for the server's managers: Discord hides the command from everyone else
+  // (default member permissions), and the handler checks again when it runs (a server can override the default).
+  new SlashCommandBuilder()
+    .setName('corpus')
+    .setDescription('Change the articles the bot knows (Manage Server permission)')
+    .setContexts([InteractionContextType.Guild])
+    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+    .addSubcommand((command) =>
+      command
+        .setName('add')
+        .setDescription('Add the article at a URL')
+        .addStringOption((option) =>
+          option.setName('url').setDescription('http(s) URL of the article').setRequired(true),
+        ),
+    )
+    .addSubcommand((command) =>
+      command
+        .setName('remove')
+        .setDescription('Remove an article')
+        .addStringOption((option) =>
+          option.setName('article').setDescription('The article').setRequired(true).setAutocomplete(true),
+        ),
+    )
+    .addSubcommandGroup((group) =>
+      group
+        .setName('feeds')
+        .setDescription('The RSS and Atom feeds the bot follows')
+        .addSubcommand((command) => command.setName('list').setDescription('List the feeds'))
+        .addSubcommand((command) =>
+          command
+            .setName('add')
+            .setDescription('Follow a feed')
+            .addStringOption((option) => option.setName('url').setDescription('RSS or Atom URL').setRequired(true)),
+        )
+        .addSubcommand((command) =>
+          command
+            .setName('remove')
+            .setDescription('Stop following a feed')
+            .addStringOption((option) =>
+              option.setName('url').setDescription('The feed').setRequired(true).setAutocomplete(true),
+            ),
+        ),
+    )
+    .toJSON(),
   new ContextMenuCommandBuilder()
     .setName(ASK_CONTEXT_MENU)
     .setType(ApplicationCommandType.Message)
