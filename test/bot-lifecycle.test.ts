@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { RemoteAnswerEngine } from '../src/answering-worker/remote-engine.js';
 import { decideRestart } from '../src/answering-worker/restart-policy.js';
@@ -20,18 +19,11 @@ import { buildIndex } from '../src/vector-index/build-index.js';
 import { BOT_ID, FakeDiscord, TOKEN, type RecordedRequest } from './helpers/fake-discord.js';
 import { testConfig } from './helpers/models.js';
 import { PROJECT_ROOT } from './helpers/process.js';
+import { LogCapture } from './helpers/log-capture.js';
 
 const TEST_TIMEOUT = { timeout: 120_000 };
 const SEED = join(PROJECT_ROOT, 'test/fixtures/seed-corpus');
 const QUESTION = 'How many junior doctors voted in favour of industrial action?';
-
-class LogCapture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -268,6 +260,28 @@ describe('questions asked while the bot was down', TEST_TIMEOUT, () => {
   });
 });
 
+/** Starts the bot as a process (`npm start`, or node on the compiled code) and waits until it is ready. */
+async function startBotProcess(command: string, args: string[], env: Record<string, string>, apiUrl: string) {
+  const child = spawn(command, args, {
+    cwd: PROJECT_ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ENV_FILE: '.env.test',
+      ...env,
+      DISCORD_API_URL: apiUrl,
+      DISCORD_TOKEN: TOKEN,
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stderr: '' };
+  child.stderr.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+  await until(() => output.stderr.includes('bot ready'), `the bot to be ready: ${output.stderr}`);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, output, exited };
+}
+
 describe('npm start and signals', TEST_TIMEOUT, () => {
   let fake: FakeDiscord;
   before(async () => {
@@ -277,22 +291,7 @@ describe('npm start and signals', TEST_TIMEOUT, () => {
 
   it('stops the bot itself, not only npm, when npm start gets SIGTERM', async () => {
     const env = await indexedEnv();
-    const npm = spawn('npm', ['start'], {
-      cwd: PROJECT_ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        ENV_FILE: '.env.test',
-        ...env,
-        DISCORD_API_URL: fake.apiUrl,
-        DISCORD_TOKEN: TOKEN,
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    npm.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await until(() => stderr.includes('bot ready'), `the bot to be ready: ${stderr}`);
+    const { child: npm, output, exited } = await startBotProcess('npm', ['start'], env, fake.apiUrl);
     // Everything npm started: the bot and its answering worker.
     const descendants = (
       await new Promise<string>((resolve) => {
@@ -317,9 +316,8 @@ describe('npm start and signals', TEST_TIMEOUT, () => {
     }
     assert.ok(tree.size >= 3, 'npm, the bot and its worker');
     npm.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => npm.on('close', (exitCode) => resolve(exitCode)));
-    assert.equal(code, 0, stderr);
-    assert.match(stderr, /shutting down/);
+    assert.equal(await exited, 0, output.stderr);
+    assert.match(output.stderr, /shutting down/);
     await sleep(500);
     const alive = [...tree].filter((pid) => {
       try {
@@ -336,25 +334,14 @@ describe('npm start and signals', TEST_TIMEOUT, () => {
     const build = await run('npm', ['run', '-s', 'build']);
     assert.equal(build.code, 0, build.output);
     const env = await indexedEnv();
-    const bot = spawn(process.execPath, ['dist/cli/start.js'], {
-      cwd: PROJECT_ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        ENV_FILE: '.env.test',
-        ...env,
-        DISCORD_API_URL: fake.apiUrl,
-        DISCORD_TOKEN: TOKEN,
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    bot.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await until(() => stderr.includes('bot ready'), `the compiled bot to be ready: ${stderr}`);
+    const {
+      child: bot,
+      output,
+      exited,
+    } = await startBotProcess(process.execPath, ['dist/cli/start.js'], env, fake.apiUrl);
     const messageId = fake.postMessage({ content: `<@${BOT_ID}> ${QUESTION}`, mentionBot: true });
     assert.match(JSON.stringify((await fake.waitForRequest(replyTo(messageId))).body), /98 per cent/);
     bot.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => bot.on('close', (exitCode) => resolve(exitCode)));
-    assert.equal(code, 0, stderr);
+    assert.equal(await exited, 0, output.stderr);
   });
 });

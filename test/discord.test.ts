@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { Config } from '../src/config/config.js';
 import { createLogger } from '../src/logging/logger.js';
@@ -31,6 +30,7 @@ import {
 } from './helpers/fake-discord.js';
 import { testConfig } from './helpers/models.js';
 import { PROJECT_ROOT, runNode, spawnProject } from './helpers/process.js';
+import { LogCapture } from './helpers/log-capture.js';
 
 const SEED = join(PROJECT_ROOT, 'test/fixtures/seed-corpus');
 const TEST_TIMEOUT = { timeout: 60_000 };
@@ -69,15 +69,6 @@ function workspace(extra: Record<string, string> = {}): { env: Record<string, st
     corpusDir,
     env: { CORPUS_DIR: corpusDir, DATA_DIR: join(root, 'data'), INDEX_DIR: join(root, 'data/index') },
   };
-}
-
-/** Log lines, kept to check that the token never appears. */
-class LogCapture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
 }
 
 async function startTestBot(

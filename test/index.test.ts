@@ -28,6 +28,24 @@ import { PROJECT_ROOT, runNode, spawnProject } from './helpers/process.js';
 const SEED = join(PROJECT_ROOT, 'test/fixtures/seed-corpus');
 const logger = createLogger('silent');
 
+/** `count` more articles: copies of a seed article, each with words of its own so no passage repeats. */
+function addCopies(corpusDir: string, count: number, from = 0): void {
+  const seed = readFileSync(join(SEED, '004_beb232aafa18ba84.txt'), 'utf8');
+  for (let i = from; i < from + count; i++) {
+    writeFileSync(join(corpusDir, `copy-${i}.txt`), seed.replaceAll('junior', `junior-${i}`));
+  }
+}
+
+/** `npm run index` in a child process, one passage per model call (slow enough to be killed half-way). */
+function startIndexing(env: Record<string, string>) {
+  return spawnProject(['src/cli/index-corpus.ts'], {
+    ENV_FILE: '.env.test',
+    ...env,
+    LOG_LEVEL: 'info',
+    EMBEDDING_BATCH_SIZE: '1',
+  });
+}
+
 /** A private copy of the seed corpus and an empty data folder. */
 function workspace(): { config: Config; corpusDir: string; env: Record<string, string> } {
   const root = mkdtempSync(join(tmpdir(), 'index-test-'));
@@ -275,15 +293,8 @@ describe('npm run index', () => {
     await buildIndex({ config, logger });
     const before = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
     // Enough new text that embedding takes a while, so the kill lands mid-run.
-    const seed = readFileSync(join(SEED, '004_beb232aafa18ba84.txt'), 'utf8');
-    for (let i = 0; i < 150; i++)
-      appendFileSync(join(corpusDir, `copy-${i}.txt`), seed.replaceAll('junior', `junior-${i}`));
-    const child = spawnProject(['src/cli/index-corpus.ts'], {
-      ENV_FILE: '.env.test',
-      ...env,
-      LOG_LEVEL: 'info',
-      EMBEDDING_BATCH_SIZE: '1',
-    });
+    addCopies(corpusDir, 150);
+    const child = startIndexing(env);
     const killed = await new Promise<boolean>((resolve) => {
       child.stderr.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('embedding progress')) child.kill('SIGKILL');
@@ -309,16 +320,8 @@ describe('resuming a killed build', () => {
   it('keeps the vectors a run killed at over half-way computed: the next run embeds only the rest', async () => {
     const { env, corpusDir, config } = workspace();
     await buildIndex({ config, logger });
-    const seed = readFileSync(join(SEED, '004_beb232aafa18ba84.txt'), 'utf8');
-    for (let i = 0; i < 150; i++) {
-      appendFileSync(join(corpusDir, `copy-${i}.txt`), seed.replaceAll('junior', `junior-${i}`));
-    }
-    const child = spawnProject(['src/cli/index-corpus.ts'], {
-      ENV_FILE: '.env.test',
-      ...env,
-      LOG_LEVEL: 'info',
-      EMBEDDING_BATCH_SIZE: '1',
-    });
+    addCopies(corpusDir, 150);
+    const child = startIndexing(env);
     let total = 0;
     let doneWhenKilled = 0;
     let stderr = '';

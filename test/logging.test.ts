@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { createLogger, formatLogLine, redactSecrets } from '../src/logging/logger.js';
+import { LogCapture } from './helpers/log-capture.js';
 
 const INTERACTION_TOKEN = 'aW50ZXJhY3Rpb246MTIzNDU2Nzg5MDEyMzQ1Njc4OTpGYWtlVG9rZW5Gb3JUZXN0cw';
 const BOT_TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
 
 describe('secrets in logs', () => {
   it('removes webhook and interaction tokens from URLs, bot-token-shaped strings and configured secrets', () => {
@@ -30,7 +22,7 @@ describe('secrets in logs', () => {
   });
 
   it('scrubs every logged line, whatever field or error property holds the secret', () => {
-    const capture = new Capture();
+    const capture = new LogCapture();
     const logger = createLogger('debug', capture, { secrets: ['my-configured-token'] });
     const error = Object.assign(new Error(`Request to /webhooks/100000000000000001/${INTERACTION_TOKEN} failed`), {
       url: `https://discord.com/api/v10/interactions/123456789012345678/${INTERACTION_TOKEN}/callback`,

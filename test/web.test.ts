@@ -23,6 +23,24 @@ import { STRIKE_PARAGRAPHS, TestWeb } from './helpers/web-server.js';
 
 const SEED = join(PROJECT_ROOT, 'test/fixtures/seed-corpus');
 
+/** A copy of the seed corpus, a data folder and a feeds file, and settings to fetch from the local web. */
+function webWorkspace(prefix: string) {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const corpusDir = join(root, 'corpus');
+  cpSync(SEED, corpusDir, { recursive: true });
+  const feedsFile = join(root, 'feeds.txt');
+  const env = {
+    ENV_FILE: '.env.test',
+    CORPUS_DIR: corpusDir,
+    DATA_DIR: join(root, 'data'),
+    FEEDS_FILE: feedsFile,
+    ALLOW_LOOPBACK_URLS: 'true',
+    FETCH_DELAY_MS: '0',
+    FETCH_TIMEOUT_SECONDS: '2',
+  };
+  return { corpusDir, feedsFile, env };
+}
+
 describe('which addresses may be fetched', () => {
   it('refuses loopback, private, link-local, unique-local and mapped internal addresses; loopback only when allowed', () => {
     for (const address of [
@@ -135,17 +153,7 @@ describe('npm run add', () => {
   after(async () => web.close());
 
   it('adds an article once, answerable with a citation of it; says why it skips the rest, leaving corpus and index as they were', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'add-'));
-    const corpusDir = join(root, 'corpus');
-    cpSync(SEED, corpusDir, { recursive: true });
-    const env = {
-      ENV_FILE: '.env.test',
-      CORPUS_DIR: corpusDir,
-      DATA_DIR: join(root, 'data'),
-      ALLOW_LOOPBACK_URLS: 'true',
-      FETCH_DELAY_MS: '0',
-      FETCH_TIMEOUT_SECONDS: '2',
-    };
+    const { corpusDir, env } = webWorkspace('add-');
     const config = testConfig(env);
     await buildIndex({ config, logger: createLogger('silent') });
 
@@ -221,23 +229,11 @@ describe('feeds', () => {
   after(async () => web.close());
 
   it('npm run feeds adds new items of RSS and Atom feeds, reports bad feeds, and costs one conditional request when nothing is new', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'feeds-'));
-    const corpusDir = join(root, 'corpus');
-    cpSync(SEED, corpusDir, { recursive: true });
-    const feedsFile = join(root, 'feeds.txt');
+    const { corpusDir, feedsFile, env } = webWorkspace('feeds-');
     writeFileSync(
       feedsFile,
       `# test feeds\n${web.url}/feed.rss\n${web.url}/feed.atom\n${web.url}/malformed.xml\n${web.url}/no-such-feed\nnot a url\n`,
     );
-    const env = {
-      ENV_FILE: '.env.test',
-      CORPUS_DIR: corpusDir,
-      DATA_DIR: join(root, 'data'),
-      FEEDS_FILE: feedsFile,
-      ALLOW_LOOPBACK_URLS: 'true',
-      FETCH_DELAY_MS: '0',
-      FETCH_TIMEOUT_SECONDS: '2',
-    };
     const config = testConfig(env);
     await buildIndex({ config, logger: createLogger('silent') });
     type Report = {
@@ -288,7 +284,7 @@ describe('feeds', () => {
   });
 });
 
-describe('the running bot follows feeds', { timeout: 120_000 }, () => {
+describe('the bot and the web: feeds followed while it runs, /corpus', { timeout: 240_000 }, () => {
   let web: TestWeb;
   let fake: FakeDiscord;
   before(async () => {
@@ -301,19 +297,12 @@ describe('the running bot follows feeds', { timeout: 120_000 }, () => {
   });
 
   it('answers, without a restart, a question about an article that appeared in a feed while it ran', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'bot-feeds-'));
-    const corpusDir = join(root, 'corpus');
-    cpSync(SEED, corpusDir, { recursive: true });
-    const feedsFile = join(root, 'feeds.txt');
+    const { feedsFile, env } = webWorkspace('bot-feeds-');
     writeFileSync(feedsFile, `${web.url}/feed.rss\n`);
     web.rssItems.length = 0;
     const config = testConfig({
-      CORPUS_DIR: corpusDir,
-      DATA_DIR: join(root, 'data'),
-      FEEDS_FILE: feedsFile,
+      ...env,
       FEEDS_POLL_MINUTES: '0.02',
-      ALLOW_LOOPBACK_URLS: 'true',
-      FETCH_DELAY_MS: '0',
       DISCORD_TOKEN: TOKEN,
       DISCORD_API_URL: fake.apiUrl,
       COOLDOWN_SECONDS: '0',
@@ -345,19 +334,6 @@ describe('the running bot follows feeds', { timeout: 120_000 }, () => {
       await bot.stop(2000);
     }
   });
-});
-
-describe('/corpus in Discord', { timeout: 180_000 }, () => {
-  let web: TestWeb;
-  let fake: FakeDiscord;
-  before(async () => {
-    web = await new TestWeb().start();
-    fake = await new FakeDiscord().start();
-  });
-  after(async () => {
-    await fake.close();
-    await web.close();
-  });
 
   /** The bot's final answer to an interaction: the edit of its deferred reply, or its first reply. */
   const answerTo = async (token: string) => {
@@ -380,16 +356,9 @@ describe('/corpus in Discord', { timeout: 180_000 }, () => {
   const MANAGE_NOTHING = '1024'; // View Channel only
 
   it('lets managers add and remove articles and feeds, refuses everyone else, and suggests articles to remove', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'corpus-cmd-'));
-    const corpusDir = join(root, 'corpus');
-    cpSync(SEED, corpusDir, { recursive: true });
-    const feedsFile = join(root, 'feeds.txt');
+    const { corpusDir, feedsFile, env } = webWorkspace('corpus-cmd-');
     const config = testConfig({
-      CORPUS_DIR: corpusDir,
-      DATA_DIR: join(root, 'data'),
-      FEEDS_FILE: feedsFile,
-      ALLOW_LOOPBACK_URLS: 'true',
-      FETCH_DELAY_MS: '0',
+      ...env,
       DISCORD_TOKEN: TOKEN,
       DISCORD_API_URL: fake.apiUrl,
       COOLDOWN_SECONDS: '0',

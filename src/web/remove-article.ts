@@ -4,7 +4,7 @@
  * updated, the file is put back.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { UserError } from '../shared/errors.js';
@@ -33,7 +33,7 @@ export async function removeArticle(
     const index = await buildIndex({ config, logger });
     return { articleId, title: article.title, passages: article.passageCount, index };
   } catch (error) {
-    writeFileSync(join(path), content);
+    writeFileSync(path, content);
     throw error;
   }
 }
