@@ -48,14 +48,31 @@ export function isStopWord(word: string): boolean {
   return STOP_WORDS.has(word);
 }
 
-/** One word → its term, or undefined for a stop word. */
-export function termOf(word: string): string | undefined {
+function computeTerm(word: string): string | undefined {
   if (STOP_WORDS.has(word)) return undefined;
   if (/^\d+$/.test(word)) return word;
   const base = verbExceptions[word] ?? nounExceptions[word] ?? word;
   if (base !== word && STOP_WORDS.has(base)) return undefined;
   const term = stemmer(base);
   return FRAMING_TERMS.has(term) ? undefined : term;
+}
+
+/**
+ * Words seen before and their terms. A corpus repeats a few tens of thousands of words millions of times, and
+ * stemming each occurrence was most of the time it took to load an index (measured at 20,000 passages). Only
+ * words that recur are worth keeping; the cache is emptied when it grows past MAX_CACHED_WORDS.
+ */
+const termCache = new Map<string, string | null>();
+const MAX_CACHED_WORDS = 200_000;
+
+/** One word → its term, or undefined for a stop word. */
+export function termOf(word: string): string | undefined {
+  const cached = termCache.get(word);
+  if (cached !== undefined) return cached ?? undefined;
+  const term = computeTerm(word);
+  if (termCache.size >= MAX_CACHED_WORDS) termCache.clear();
+  termCache.set(word, term ?? null);
+  return term;
 }
 
 export function terms(text: string): string[] {
