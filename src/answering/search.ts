@@ -43,12 +43,17 @@ export interface SearchableIndex {
   hnsw: hnswlib.HierarchicalNSW;
 }
 
-/** Sentences' terms of recently seen passages: computing them is most of a question's CPU time. */
+/** Terms of recently seen passages, whole and by sentence: computing them is most of a question's CPU time. */
 const SENTENCE_CACHE_SIZE = 20_000;
+
+interface PassageTerms {
+  passage: Set<string>;
+  sentences: Set<string>[];
+}
 
 export class PassageSearch {
   readonly lexical: LexicalIndex;
-  private readonly sentenceTermsCache = new Map<number, Set<string>[]>();
+  private readonly termsCache = new Map<number, PassageTerms>();
 
   constructor(
     private readonly index: SearchableIndex,
@@ -69,15 +74,18 @@ export class PassageSearch {
     return analyseQuestion(question, this.lexical);
   }
 
-  sentenceTerms(label: number): Set<string>[] {
-    let cached = this.sentenceTermsCache.get(label);
+  passageTerms(label: number): PassageTerms {
+    let cached = this.termsCache.get(label);
     if (!cached) {
-      cached = splitSentences(this.index.passages[label]?.text ?? '').map((sentence) => new Set(terms(sentence.text)));
-      if (this.sentenceTermsCache.size >= SENTENCE_CACHE_SIZE) {
-        const oldest = this.sentenceTermsCache.keys().next().value;
-        if (oldest !== undefined) this.sentenceTermsCache.delete(oldest);
+      const sentences = splitSentences(this.index.passages[label]?.text ?? '').map(
+        (sentence) => new Set(terms(sentence.text)),
+      );
+      cached = { sentences, passage: new Set(sentences.flatMap((sentence) => [...sentence])) };
+      if (this.termsCache.size >= SENTENCE_CACHE_SIZE) {
+        const oldest = this.termsCache.keys().next().value;
+        if (oldest !== undefined) this.termsCache.delete(oldest);
       }
-      this.sentenceTermsCache.set(label, cached);
+      this.termsCache.set(label, cached);
     }
     return cached;
   }
@@ -108,8 +116,8 @@ export class PassageSearch {
       .map(([label, fusedScore]) => {
         const denseRank = denseRanks.get(label);
         const lexicalRank = lexicalRanks.get(label);
-        const sentenceTerms = this.sentenceTerms(label);
-        const best = bestSentenceByTerms(sentenceTerms, queryTerms);
+        const passageTerms = this.passageTerms(label);
+        const best = bestSentenceByTerms(passageTerms.sentences, queryTerms);
         return {
           label,
           dense:
@@ -118,7 +126,7 @@ export class PassageSearch {
           lexical: lexicalRank !== undefined ? lexical[lexicalRank]?.score : undefined,
           lexicalRank: lexicalRank !== undefined ? lexicalRank + 1 : undefined,
           fused: fusedScore,
-          coverage: termCoverage(queryTerms, new Set(sentenceTerms.flatMap((sentence) => [...sentence]))),
+          coverage: termCoverage(queryTerms, passageTerms.passage),
           sentenceCoverage: best.coverage,
           sentenceIndex: best.index,
           rerank: undefined,
