@@ -6,13 +6,13 @@
  * forever. A worker that keeps dying is given up on (restart-policy.ts) and `onFatal` is called, so the bot
  * can exit non-zero for its supervisor. User errors (bad question, missing index) come back as UserErrors.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import type { Answer, AnswerOptions, AnswerService, PassageSource } from '../answering/engine.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { UserError } from '../shared/errors.js';
+import { forkSibling } from '../shared/fork-module.js';
 import type { IndexedArticle } from '../vector-index/store.js';
 import type { WorkerReply, WorkerRequest, WorkerResult, WorkerSetup } from './protocol.js';
 import { DEFAULT_RESTART_POLICY, decideRestart, type RestartPolicy } from './restart-policy.js';
@@ -41,14 +41,8 @@ export interface RemoteEngineOptions {
 
 /** Starts a worker and waits until it has loaded the models and the index (or says why it cannot). */
 async function startWorker(config: Config, logger: Logger): Promise<ChildProcess> {
-  // worker.ts under tsx (development, tests), worker.js when compiled.
-  const typescript = import.meta.url.endsWith('.ts');
-  const worker = fork(fileURLToPath(new URL(`./worker.${typescript ? 'ts' : 'js'}`, import.meta.url)), [], {
-    serialization: 'advanced',
-    execArgv: typescript ? ['--import', 'tsx'] : [],
-    // The worker's own output goes through the bot's logger, so it is levelled and scrubbed of secrets too.
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  // The worker's own output goes through the bot's logger, so it is levelled and scrubbed of secrets too.
+  const worker = forkSibling(import.meta.url, 'worker', ['ignore', 'pipe', 'pipe', 'ipc']);
   for (const stream of [worker.stdout, worker.stderr]) {
     if (stream) createInterface({ input: stream }).on('line', (line) => logger.warn({ line }, 'answering worker'));
   }

@@ -4,8 +4,8 @@
  * handled; and the ids of recently handled messages. Written atomically (temporary file, then rename), so a
  * crash never leaves it half-written; a missing or unreadable file only means there is nothing to catch up.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../shared/files.js';
 
 export interface HandledState {
   /** Channel id → id of the newest message handled there. */
@@ -62,10 +62,7 @@ export class HandledMessages {
   }
 
   private save(): void {
-    mkdirSync(dirname(this.path), { recursive: true });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(this.state));
-    renameSync(temporary, this.path);
+    writeFileAtomic(this.path, JSON.stringify(this.state));
   }
 }
 

@@ -10,13 +10,14 @@
  * this run are removed again, leaving the corpus and the live index as they were.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import type { Config } from '../config/config.js';
 import { parseArticleLines } from '../corpus/article.js';
 import { escapeMarkdownParagraph, parseHtml } from '../corpus/formats.js';
 import type { Logger } from '../logging/logger.js';
 import { errorMessage } from '../shared/errors.js';
+import { writeFileAtomic } from '../shared/files.js';
 import { webUrl } from '../shared/web-url.js';
 import { buildIndex, type IndexSummary } from '../vector-index/build-index.js';
 import { readIndexedArticles } from '../vector-index/store.js';
@@ -70,10 +71,7 @@ export function readRegistry(config: Pick<Config, 'dataDir' | 'corpusDir'>): Reg
 }
 
 export function writeRegistry(config: Pick<Config, 'dataDir'>, registry: Registry): void {
-  mkdirSync(config.dataDir, { recursive: true });
-  const temporary = `${registryPath(config)}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(registry, null, 2));
-  renameSync(temporary, registryPath(config));
+  writeFileAtomic(registryPath(config), JSON.stringify(registry, null, 2));
 }
 
 const textHash = (paragraphs: string[]) =>
@@ -139,15 +137,12 @@ async function addOne(
     return { url: raw, reason: `the same text is already in the corpus as ${registry.byText[hash]}` };
 
   const folder = join(config.corpusDir, 'web', host.replace(/[^a-z0-9.-]/gi, '_'));
-  mkdirSync(folder, { recursive: true });
   const path = join(folder, `${slugOf(article.metadata.title)}-${hash.slice(0, 8)}.md`);
   const file = relative(config.corpusDir, path).split(sep).join('/');
-  const temporary = join(dirname(path), `.${process.pid}.tmp`);
-  writeFileSync(
-    temporary,
+  writeFileAtomic(
+    path,
     articleMarkdown({ ...article.metadata, url: canonical }, article.paragraphs, new Date().toISOString()),
   );
-  renameSync(temporary, path);
   registry.byUrl[canonical] = file;
   registry.byUrl[page.url] = file;
   registry.byUrl[given] = file;

@@ -3,11 +3,10 @@
  * the bot's answering worker picks up the new index by itself. One task at a time: they all rebuild the
  * same index.
  */
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { UserError, errorMessage } from '../shared/errors.js';
+import { forkSibling } from '../shared/fork-module.js';
 import type { AddReport } from './add-articles.js';
 import type { PollReport } from './feeds.js';
 import type { RemoveReport } from './remove-article.js';
@@ -23,12 +22,7 @@ let queue: Promise<unknown> = Promise.resolve();
 export function runCorpusTask<T extends CorpusTask>(config: Config, task: T): Promise<Report<T>> {
   const run = () =>
     new Promise<Report<T>>((resolve, reject) => {
-      const typescript = import.meta.url.endsWith('.ts');
-      const child = fork(fileURLToPath(new URL(`./corpus-child.${typescript ? 'ts' : 'js'}`, import.meta.url)), [], {
-        serialization: 'advanced',
-        execArgv: typescript ? ['--import', 'tsx'] : [],
-        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      });
+      const child = forkSibling(import.meta.url, 'corpus-child', ['ignore', 'ignore', 'inherit', 'ipc']);
       child.send({ config, task });
       child.once('message', (message) => {
         const reply = message as { report?: Report<T>; error?: string };

@@ -5,12 +5,13 @@
  * is updated once for all of them. What was seen is kept in DATA_DIR/feeds-state.json. Feeds are parsed by
  * rss-parser, a maintained parser, not by hand.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Parser from 'rss-parser';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { errorMessage } from '../shared/errors.js';
+import { writeFileAtomic } from '../shared/files.js';
 import { webUrl } from '../shared/web-url.js';
 import { buildIndex, type IndexSummary } from '../vector-index/build-index.js';
 import { addArticles, withPassageCounts, type AddedArticle, type SkippedUrl } from './add-articles.js';
@@ -58,15 +59,8 @@ export function readFeedList(path: string): { urls: string[]; problems: string[]
   return { urls, problems };
 }
 
-function writeAtomically(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
-}
-
 export function writeFeedList(path: string, urls: string[]): void {
-  writeAtomically(path, `# Feeds the bot follows (RSS or Atom), one URL a line.\n${urls.join('\n')}\n`);
+  writeFileAtomic(path, `# Feeds the bot follows (RSS or Atom), one URL a line.\n${urls.join('\n')}\n`);
 }
 
 const statePath = (config: Pick<Config, 'dataDir'>) => join(config.dataDir, 'feeds-state.json');
@@ -155,7 +149,7 @@ export async function pollFeeds({ config, logger, fetcher }: PollOptions): Promi
     }
   }
   const index = report.added.length > 0 ? await buildIndex({ config, logger }) : undefined;
-  writeAtomically(statePath(config), JSON.stringify(state, null, 2));
+  writeFileAtomic(statePath(config), JSON.stringify(state, null, 2));
   return {
     feeds,
     added: withPassageCounts(config, report.added),
