@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import dotenv from 'dotenv';
 import { DEFAULT_FALSE_ANSWER_RATE } from '../answering/calibration.js';
+import { webUrl } from '../shared/web-url.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -188,12 +189,7 @@ class SettingsReader {
   url(name: SettingName): string | undefined {
     const value = this.raw(name);
     if (value === undefined) return undefined;
-    try {
-      const url = new URL(value);
-      if (url.protocol === 'http:' || url.protocol === 'https:') return value.replace(/\/+$/, '');
-    } catch {
-      // reported below
-    }
+    if (webUrl(value) !== undefined) return value.replace(/\/+$/, '');
     return this.problem(name, value, 'expected an http:// or https:// URL');
   }
 
