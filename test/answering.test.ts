@@ -239,10 +239,10 @@ describe('npm run ask and npm run eval', () => {
     const damaged = join(root, 'damaged');
     cpSync(workspace.config.indexDir, damaged, { recursive: true });
     const version = readFileSync(join(damaged, 'CURRENT'), 'utf8').trim();
-    writeFileSync(join(damaged, version, 'manifest.json'), '{ broken');
+    writeFileSync(join(damaged, version, 'index.sqlite'), 'not a database at all, and long enough to have a header');
     const result = await run(['src/cli/ask.ts', 'question'], { INDEX_DIR: damaged });
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /is damaged \(manifest\.json: .*\)\. Run `npm run index` to rebuild it/);
+    assert.match(result.stderr, /is damaged \(index\.sqlite: .*\)\. Run `npm run index` to rebuild it/);
   });
 
   it('eval scores the dev set: hit@3 ≥ 0.95, both unanswerable questions abstained, no false abstention', async () => {

@@ -3,7 +3,7 @@
  * stops the rest. Memory stays flat over hundreds of HTML pages.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
@@ -15,8 +15,8 @@ import { chunkParagraphs } from '../src/corpus/passages.js';
 import { readCorpus } from '../src/corpus/read-corpus.js';
 import { createLogger } from '../src/logging/logger.js';
 import { buildIndex } from '../src/vector-index/build-index.js';
-import { PARSE_CACHE_FILE } from '../src/vector-index/parse-cache.js';
-import { currentVersion, loadIndex } from '../src/vector-index/store.js';
+import Database from 'better-sqlite3';
+import { STORE_FILE, currentVersion, loadIndex } from '../src/vector-index/store.js';
 import { resolveEmbeddingSpec } from '../src/embedding/model-spec.js';
 import { testConfig } from './helpers/models.js';
 import { runNode } from './helpers/process.js';
@@ -174,6 +174,32 @@ describe('reading a corpus with bad files', () => {
   });
 });
 
+describe('reading only what changed', () => {
+  it('does not read a file whose size and modification time the index already knows', async () => {
+    const dir = corpusWith({ 'a.txt': `Headline A\n${PARAGRAPH}\n`, 'b.txt': `Headline B\n${PARAGRAPH}\n` });
+    const first = await readCorpus(dir);
+    assert.deepEqual([...first.files.keys()], ['a.txt', 'b.txt']);
+    assert.equal(first.unchanged.length, 0);
+    // A stamp matching a.txt but a hash it does not have: had the file been read, the real hash would show.
+    const known = new Map(first.files);
+    known.set('a.txt', { ...(first.files.get('a.txt') ?? { size: 0, mtimeMs: 0 }), contentHash: 'from-the-index' });
+    writeFileSync(join(dir, 'b.txt'), `Headline B\n${PARAGRAPH} Edited.\n`);
+    const second = await readCorpus(dir, { known });
+    assert.deepEqual(second.unchanged, [{ id: 'a.txt', contentHash: 'from-the-index' }]);
+    assert.deepEqual(
+      second.articles.map((article) => article.id),
+      ['b.txt'],
+    );
+    // A changed sidecar can change any article's metadata: then every file is read.
+    writeFileSync(join(dir, 'sources.json'), '{"a.txt": {"author": "A. Writer"}}');
+    const withSidecar = await readCorpus(dir, { known: second.files });
+    const third = await readCorpus(dir, { known: new Map([...second.files].filter(([id]) => id !== 'sources.json')) });
+    assert.equal(withSidecar.unchanged.length, 0);
+    assert.equal(third.unchanged.length, 0);
+    assert.equal(third.articles.find((article) => article.id === 'a.txt')?.metadata.author, 'A. Writer');
+  });
+});
+
 describe('parsing only what changed', () => {
   it('does not parse an unchanged article again: its parse comes from the cache kept beside the index', async () => {
     const root = mkdtempSync(join(tmpdir(), 'parse-cache-'));
@@ -184,20 +210,32 @@ describe('parsing only what changed', () => {
     const config = testConfig({ CORPUS_DIR: corpusDir, DATA_DIR: join(root, 'data'), INDEX_DIR: join(root, 'index') });
     const logger = createLogger('silent');
     await buildIndex({ config, logger });
-    const cachePath = join(config.indexDir, currentVersion(config.indexDir) ?? '', PARSE_CACHE_FILE);
-    const cache = JSON.parse(readFileSync(cachePath, 'utf8')) as Record<string, { paragraphs: string[] }>;
-    assert.equal(Object.keys(cache).length, 2);
+    const storePath = join(config.indexDir, currentVersion(config.indexDir) ?? '', STORE_FILE);
+    const store = new Database(storePath);
+    const rows = store.prepare('SELECT content_hash, value FROM parsed').all() as {
+      content_hash: string;
+      value: string;
+    }[];
+    assert.equal(rows.length, 2);
     // Mark the cached parse of the HTML page; if the next build parsed the page again, the mark would be gone.
-    for (const entry of Object.values(cache)) {
+    for (const row of rows) {
+      const entry = JSON.parse(row.value) as { paragraphs: string[] };
       if (entry.paragraphs.length > 5) entry.paragraphs[0] = 'A paragraph only the cache holds, as a marker.';
+      store.prepare('UPDATE parsed SET value = ? WHERE content_hash = ?').run(JSON.stringify(entry), row.content_hash);
     }
-    writeFileSync(cachePath, JSON.stringify(cache));
+    store.close();
+    // A full build re-reads every article (the file's size and time alone would skip an unchanged one): the
+    // HTML page must come from the parse cache.
     writeFileSync(join(corpusDir, 'other.txt'), `Another article headline\n${PARAGRAPH} Edited.\n`);
-    const summary = await buildIndex({ config, logger });
+    const summary = await buildIndex({ config: { ...config, embeddingModel: 'test-embedder-shifted' }, logger });
     assert.equal(summary.upToDate, false);
-    const index = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
-    assert.ok(index.passages.some((passage) => passage.text.startsWith('A paragraph only the cache holds')));
-    assert.ok(index.passages.some((passage) => passage.text.endsWith('Edited.')));
+    const index = loadIndex(
+      config.indexDir,
+      resolveEmbeddingSpec({ ...config, embeddingModel: 'test-embedder-shifted' }),
+      10,
+    );
+    assert.ok(index.passages.all().some((passage) => passage.text.startsWith('A paragraph only the cache holds')));
+    assert.ok(index.passages.all().some((passage) => passage.text.endsWith('Edited.')));
   });
 });
 

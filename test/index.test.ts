@@ -20,8 +20,16 @@ import { InProcessEmbedder } from '../src/embedding/embedder.js';
 import { resolveEmbeddingSpec } from '../src/embedding/model-spec.js';
 import { createLogger } from '../src/logging/logger.js';
 import { UserError } from '../src/shared/errors.js';
+import { AnswerEngine } from '../src/answering/engine.js';
 import { buildIndex } from '../src/vector-index/build-index.js';
-import { checkModel, currentVersion, indexWriteError, loadIndex, writeIndex } from '../src/vector-index/store.js';
+import {
+  STORE_FILE,
+  checkModel,
+  currentVersion,
+  indexWriteError,
+  loadIndex,
+  writeVersion,
+} from '../src/vector-index/store.js';
 import { TEST_MODELS_DIR, testConfig } from './helpers/models.js';
 import { PROJECT_ROOT, runNode, spawnProject } from './helpers/process.js';
 
@@ -71,7 +79,7 @@ describe('building the index', () => {
     assert.equal(summary.dropped, 18);
     assert.ok(summary.bytes > 0);
     const index = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 50);
-    assert.equal(index.passages.length, summary.passages);
+    assert.equal(index.passages.count, summary.passages);
     assert.equal(index.hnsw.getCurrentCount(), summary.passages);
     assert.equal(index.hnsw.getEf(), 50);
     assert.deepEqual(index.manifest.model, {
@@ -83,7 +91,7 @@ describe('building the index', () => {
       fingerprint: embedder.fingerprint,
     });
     assert.match(index.manifest.model.fingerprint ?? '', /^[0-9a-f]{16}$/);
-    assert.equal(index.manifest.formatVersion, 2);
+    assert.equal(index.manifest.formatVersion, 3);
     // The calibration measured on this index: a dense range and a sorted null distribution of a few hundred.
     const { calibration } = index.manifest;
     assert.ok(calibration.denseCeiling > calibration.denseFloor, JSON.stringify(calibration));
@@ -98,9 +106,12 @@ describe('building the index', () => {
     assert.match(index.manifest.corpusHash, /^[0-9a-f]{64}$/);
     assert.equal(index.articles.find((article) => article.id.startsWith('003'))?.author, 'Seb Cooke');
     // The vector of a passage finds that passage first.
-    const [vector] = await embedder.embedPassages([`${index.articles[0]?.title}\n\n${index.passages[0]?.text}`], 1);
+    const [vector] = await embedder.embedPassages(
+      [`${index.articles[0]?.title}\n\n${index.passages.all()[0]?.text}`],
+      1,
+    );
     assert.ok(vector);
-    assert.equal(index.hnsw.searchKnn(Array.from(vector), 1).neighbors[0], 0);
+    assert.equal(index.hnsw.searchKnn(Array.from(vector), 1).neighbors[0], index.passages.labels()[0]);
   });
 
   it('gives the same passage ids when the same corpus is indexed again from scratch', async () => {
@@ -109,7 +120,9 @@ describe('building the index', () => {
     await buildIndex({ config: first.config, logger, embedder });
     await buildIndex({ config: second.config, logger, embedder });
     const ids = (config: Config) =>
-      loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10).passages.map((p) => p.id);
+      loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10)
+        .passages.all()
+        .map((p) => p.id);
     assert.deepEqual(ids(first.config), ids(second.config));
   });
 
@@ -128,7 +141,7 @@ describe('building the index', () => {
     assert.equal(edited.embedded, 1);
     assert.equal(edited.reused, initial.passages - 1);
     const editedIndex = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
-    assert.ok(editedIndex.passages.some((passage) => passage.text.includes('Trust has been badly damaged')));
+    assert.ok(editedIndex.passages.all().some((passage) => passage.text.includes('Trust has been badly damaged')));
 
     // Add an article: only its passages are embedded.
     writeFileSync(
@@ -145,13 +158,62 @@ describe('building the index', () => {
     const removed = await buildIndex({ config, logger, embedder });
     assert.equal(removed.embedded, 0);
     const removedIndex = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
-    assert.ok(!removedIndex.passages.some((passage) => passage.articleId.startsWith('002')));
-    assert.equal(removedIndex.hnsw.getCurrentCount(), removed.passages);
+    assert.ok(!removedIndex.passages.all().some((passage) => passage.articleId.startsWith('002')));
+    // Removed in place: the graph keeps their points, marked deleted, and never returns them.
+    assert.equal(removedIndex.hnsw.getCurrentCount() - removedIndex.manifest.graph.deleted, removed.passages);
+    const [anyVector] = await embedder.embedPassages(['junior doctors strike'], 1);
+    const everything = removedIndex.hnsw.searchKnn(Array.from(anyVector ?? []), removed.passages).neighbors;
+    assert.deepEqual(
+      [...everything].sort((a, b) => a - b),
+      removedIndex.passages.labels(),
+    );
     // Old versions are cleaned up: one live version folder.
     assert.deepEqual(
       readdirSync(config.indexDir).filter((name) => name.startsWith('v-')),
       [currentVersion(config.indexDir)],
     );
+  });
+
+  it('edits an article in place: same folder, a new graph, only its passages touched, picked up by a running engine', async () => {
+    const { config, corpusDir } = workspace();
+    await buildIndex({ config, logger, embedder });
+    const engine = await AnswerEngine.open(config, { embedder });
+    const before = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
+    const folder = currentVersion(config.indexDir);
+    const labelsBefore = new Map(
+      before.passages.all().map((passage) => [passage.id, before.passages.byId(passage.id)?.label]),
+    );
+    before.passages.close();
+    const file = join(corpusDir, '001_6150766b996ef40a.txt');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('Trust has been damaged', 'Trust has been gravely damaged'));
+    const edited = await buildIndex({ config, logger, embedder });
+    assert.equal(edited.embedded, 1);
+    const after = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
+    assert.equal(currentVersion(config.indexDir), folder, 'no new version folder');
+    assert.notEqual(after.manifest.graph.file, before.manifest.graph.file);
+    assert.deepEqual(
+      readdirSync(join(config.indexDir, folder ?? '')).filter((name) => name.startsWith('graph-')),
+      [after.manifest.graph.file],
+      'the replaced graph file is removed',
+    );
+    // Every passage of the other articles keeps its label; the edited article's get new ones, past every old one.
+    const relabelled = after.passages
+      .all()
+      .filter((passage) => labelsBefore.get(passage.id) !== after.passages.byId(passage.id)?.label);
+    const article = after.articles.find((entry) => entry.id === '001_6150766b996ef40a.txt');
+    assert.ok(relabelled.length > 0 && relabelled.every((passage) => passage.articleId === article?.id));
+    assert.equal(relabelled.length, article?.passageCount);
+    assert.ok(relabelled.some((passage) => /gravely damaged/.test(passage.text)));
+    for (const passage of relabelled) {
+      assert.ok((after.passages.byId(passage.id)?.label ?? 0) >= before.manifest.graph.nextLabel);
+    }
+    assert.equal(after.manifest.graph.deleted, article?.passageCount);
+    after.passages.close();
+    // The engine holding the old graph sees the new one before its next answer.
+    assert.equal(engine.reloadIfChanged(), true);
+    const answer = await engine.answer('Has trust been gravely damaged?');
+    assert.match(answer.passages[0]?.text ?? '', /gravely damaged/);
+    await engine.close();
   });
 
   it('keeps the calibration through small edits and measures it again once 2% of the passages changed', async () => {
@@ -231,15 +293,15 @@ describe('building the index', () => {
     assert.throws(() => loadIndex(config.indexDir, spec, 10), /no index in .* yet\. Run `npm run index`/);
     await buildIndex({ config, logger, embedder });
     const version = currentVersion(config.indexDir) ?? '';
-    writeFileSync(join(config.indexDir, version, 'passages.json'), '{"passages": [tru');
+    const graph = loadIndex(config.indexDir, spec, 10).manifest.graph.file;
+    writeFileSync(join(config.indexDir, version, graph), 'garbage');
     assert.throws(
       () => loadIndex(config.indexDir, spec, 10),
-      /is damaged \(passages\.json: .*\)\. Run `npm run index` to rebuild it/,
+      new RegExp(`is damaged \\(${graph.replaceAll('.', '\\.')}: .*\\)\\. Run \`npm run index\` to rebuild it`),
     );
-    writeFileSync(join(config.indexDir, version, 'vectors.hnsw'), 'garbage');
     const rebuilt = await buildIndex({ config, logger, embedder });
     assert.equal(rebuilt.embedded, rebuilt.passages);
-    assert.equal(loadIndex(config.indexDir, spec, 10).passages.length, rebuilt.passages);
+    assert.equal(loadIndex(config.indexDir, spec, 10).passages.count, rebuilt.passages);
   });
 });
 
@@ -304,7 +366,7 @@ describe('npm run index', () => {
     assert.ok(killed, 'the run was killed before it finished');
     const after = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
     assert.equal(after.version, before.version);
-    assert.equal(after.passages.length, before.passages.length);
+    assert.equal(after.passages.count, before.passages.count);
     // The next run takes over the dead run's lock, finishes, and cleans up.
     const next = await buildIndex({ config, logger });
     assert.equal(next.articles, 155);
@@ -346,14 +408,15 @@ describe('resuming a killed build', () => {
     assert.equal(next.resumed + next.embedded, total, 'every new passage embedded exactly once across both runs');
     assert.ok(!existsSync(join(config.indexDir, 'checkpoint.bin')), 'the checkpoint is gone after a finished build');
     const index = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
-    assert.equal(index.passages.length, next.passages);
+    assert.equal(index.passages.count, next.passages);
     // The resumed vectors are the ones a fresh run computes.
     const fresh = workspace();
     cpSync(corpusDir, fresh.corpusDir, { recursive: true });
     await buildIndex({ config: fresh.config, logger });
     const reference = loadIndex(fresh.config.indexDir, resolveEmbeddingSpec(fresh.config), 10);
-    for (const label of [0, Math.floor(index.passages.length / 2), index.passages.length - 1]) {
-      const other = reference.passages.findIndex((passage) => passage.id === index.passages[label]?.id);
+    const labels = index.passages.labels();
+    for (const label of [labels[0] ?? 0, labels[Math.floor(labels.length / 2)] ?? 0, labels.at(-1) ?? 0]) {
+      const other = reference.passages.byId(index.passages.get(label)?.id ?? '')?.label ?? -1;
       const [a, b] = [index.hnsw.getPoint(label), reference.hnsw.getPoint(other)];
       // Equal up to float rounding (the killed run embedded one passage per batch, the fresh one eight).
       assert.ok(
@@ -375,7 +438,11 @@ describe('keeping a good index when things go wrong', () => {
     const { config } = workspace();
     await buildIndex({ config, logger });
     const version = currentVersion(config.indexDir) ?? '';
-    const vectors = join(config.indexDir, version, 'vectors.hnsw');
+    const vectors = join(
+      config.indexDir,
+      version,
+      loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10).manifest.graph.file,
+    );
     const bytes = readFileSync(vectors);
     bytes.fill(0xff, Math.floor(bytes.length / 3), Math.floor(bytes.length / 3) + 4096);
     writeFileSync(vectors, bytes);
@@ -432,21 +499,20 @@ describe('keeping a good index when things go wrong', () => {
   it('a write that fails (disk full) removes its half-written folder and names the folder in one line', async () => {
     const { config } = workspace();
     await buildIndex({ config, logger });
-    const index = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
+    const live = currentVersion(config.indexDir);
     const staging = join(config.indexDir, 'v-full.partial');
     mkdirSync(staging);
     // /dev/full answers every write with ENOSPC: a real full disk, as far as the writer can tell.
-    symlinkSync('/dev/full', join(staging, 'passages.json'));
-    const { manifest, articles, passages } = index;
-    assert.throws(
-      () => writeIndex(config.indexDir, { manifest, articles, passages }, index.hnsw, {}, 'v-full'),
+    symlinkSync('/dev/full', join(staging, STORE_FILE));
+    await assert.rejects(
+      writeVersion(config.indexDir, async (store) => store.setMeta('probe', 'x'.repeat(100_000)), 'v-full'),
       (error: unknown) =>
         error instanceof UserError &&
         error.message ===
-          `Cannot write the index in ${config.indexDir}: the disk is full; free some space and run \`npm run index\` again (ENOSPC).`,
+          `Cannot write the index in ${config.indexDir}: the disk is full; free some space and run \`npm run index\` again (SQLITE_FULL).`,
     );
     assert.ok(!existsSync(staging));
-    assert.equal(currentVersion(config.indexDir), index.version);
+    assert.equal(currentVersion(config.indexDir), live);
     const readOnly = Object.assign(new Error('EROFS: read-only file system'), { code: 'EROFS' });
     assert.match(
       String((indexWriteError(readOnly, '/srv/index') as Error).message),

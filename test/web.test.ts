@@ -33,6 +33,8 @@ function webWorkspace(prefix: string) {
     ENV_FILE: '.env.test',
     CORPUS_DIR: corpusDir,
     DATA_DIR: join(root, 'data'),
+    // .env.test names a shared INDEX_DIR; each workspace gets its own.
+    INDEX_DIR: join(root, 'data', 'index'),
     FEEDS_FILE: feedsFile,
     ALLOW_LOOPBACK_URLS: 'true',
     FETCH_DELAY_MS: '0',

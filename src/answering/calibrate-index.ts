@@ -57,21 +57,25 @@ export async function calibrateIndex(
 ): Promise<IndexCalibration> {
   const search = new PassageSearch(index, embedder);
   const { passages } = index;
-  const total = passages.length;
+  // Labels have gaps after edits (a removed passage's label is not reused): sample positions in this list.
+  const labels = passages.labels();
+  const total = labels.length;
+  const labelAt = (position: number) => labels[position] ?? 0;
 
   const unrelated: number[] = [];
   for (let k = 0; k < UNRELATED_PAIRS && total > 1; k++) {
-    const i = (k * 7919) % total;
-    const j = (i + 1 + ((k * 104729) % (total - 1))) % total;
-    if (passages[i]?.articleId === passages[j]?.articleId) continue;
+    const i = labelAt((k * 7919) % total);
+    const j = labelAt((((k * 7919) % total) + 1 + ((k * 104729) % (total - 1))) % total);
+    if (passages.articleIdOf(i) === passages.articleIdOf(j)) continue;
     unrelated.push(cosine(search.vectorOf(i), search.vectorOf(j)));
   }
 
   const samples = spread(total, PASSAGE_SAMPLES)
+    .map(labelAt)
     .map((label) => ({
       label,
-      articleId: passages[label]?.articleId ?? '',
-      sentence: longestSentence(passages[label]?.text ?? ''),
+      articleId: passages.articleIdOf(label) ?? '',
+      sentence: longestSentence(passages.get(label)?.text ?? ''),
     }))
     .filter((sample) => sample.sentence !== '');
   const nearTopic = samples

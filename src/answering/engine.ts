@@ -13,6 +13,8 @@ import {
   currentVersion,
   loadIndex,
   readManifest,
+  versionOf,
+  type Manifest,
   type IndexedArticle,
   type IndexedPassage,
   type LoadedIndex,
@@ -187,16 +189,34 @@ export class AnswerEngine implements AnswerService {
 
   private load(): void {
     const index = loadIndex(this.config.indexDir, this.parts.embedder.spec, this.config.searchEf);
-    checkModel(index.manifest, this.parts.embedder, index.path);
+    try {
+      checkModel(index.manifest, this.parts.embedder, index.path);
+    } catch (error) {
+      index.passages.close();
+      throw error;
+    }
+    const previous = this.index as LoadedIndex | undefined;
     this.articlesById = new Map(index.articles.map((article) => [article.id, article]));
     this.search = new PassageSearch(index, this.parts.embedder);
     this.calibration = calibrationFrom(index.manifest.calibration, this.config);
     this.index = index;
+    previous?.passages.close();
+  }
+
+  /**
+   * The version live on disk: a new folder (a full build) or, in the same folder, a new graph file (an edit
+   * committed in place, read from the store this engine holds open).
+   */
+  private liveVersion(): string | undefined {
+    const folder = currentVersion(this.config.indexDir);
+    if (folder === undefined || !this.index.version.startsWith(`${folder}/`)) return folder;
+    const manifest = this.index.passages.getMeta<Manifest>('manifest');
+    return manifest ? versionOf(folder, manifest) : folder;
   }
 
   /** Loads a newer index if `npm run index` has written one; true when it did. */
   reloadIfChanged(): boolean {
-    if (currentVersion(this.config.indexDir) === this.index.version) return false;
+    if (this.liveVersion() === this.index.version) return false;
     this.load();
     return true;
   }
@@ -214,9 +234,7 @@ export class AnswerEngine implements AnswerService {
   }
 
   passage(id: string): { passage: IndexedPassage; label: number } | undefined {
-    const label = this.index.passages.findIndex((passage) => passage.id === id);
-    const passage = this.index.passages[label];
-    return passage ? { passage, label } : undefined;
+    return this.index.passages.byId(id);
   }
 
   async listArticles(): Promise<IndexedArticle[]> {
@@ -236,9 +254,9 @@ export class AnswerEngine implements AnswerService {
   }
 
   private neighboursOf({ passage, label }: { passage: IndexedPassage; label: number }, each = 1): IndexedPassage[] {
-    return this.index.passages
-      .slice(Math.max(0, label - each), label + each + 1)
-      .filter((candidate) => candidate.articleId === passage.articleId);
+    const article = this.index.passages.ofArticle(passage.articleId);
+    const position = article.findIndex((entry) => entry.label === label);
+    return article.slice(Math.max(0, position - each), position + each + 1).map((entry) => entry.passage);
   }
 
   citation(passage: IndexedPassage): Citation {
@@ -251,6 +269,7 @@ export class AnswerEngine implements AnswerService {
     const offset = options.offset ?? 0;
     const mode = options.ranking ?? 'hybrid';
     const { passages } = this.index;
+    const text = (label: number) => passages.get(label)?.text ?? '';
     const { queryTerms, queryVector, candidates } = await this.search.search(question, {
       retriever: mode === 'rrf' ? 'hybrid' : mode,
     });
@@ -264,7 +283,7 @@ export class AnswerEngine implements AnswerService {
         const top = scored.slice(0, RERANK_CANDIDATES);
         const logits = await this.parts.reranker.score(
           question,
-          top.map((candidate) => rerankWindow(passages[candidate.label]?.text ?? '', candidate.sentenceIndex)),
+          top.map((candidate) => rerankWindow(text(candidate.label), candidate.sentenceIndex)),
         );
         top.forEach((candidate, i) => (candidate.rerank = logits[i]));
         scored = orderCandidates(
@@ -290,7 +309,7 @@ export class AnswerEngine implements AnswerService {
     };
     if (options.explain) {
       base.considered = scored.slice(0, 3).map(({ label, ...scores }) => {
-        const passage = passages[label];
+        const passage = passages.get(label);
         return { id: passage?.id ?? '', title: this.articlesById.get(passage?.articleId ?? '')?.title ?? '', scores };
       });
     }
@@ -298,17 +317,15 @@ export class AnswerEngine implements AnswerService {
 
     const relevant = scored
       .filter((candidate) => !thresholded || candidate.relevance >= this.calibration.minRelevance)
-      .map((candidate) => ({
-        ...candidate,
-        articleId: passages[candidate.label]?.articleId ?? '',
-        text: passages[candidate.label]?.text ?? '',
-      }));
+      .flatMap((candidate) => {
+        const passage = passages.get(candidate.label);
+        return passage ? [{ ...candidate, articleId: passage.articleId, text: passage.text, passage }] : [];
+      });
     const ranked = diversify(relevant).slice(0, MAX_RESULTS);
     const page = ranked.slice(offset, offset + limit);
     const answerPassages: AnswerPassage[] = [];
     for (const [i, candidate] of page.entries()) {
-      const passage = passages[candidate.label] as IndexedPassage;
-      const { label: _label, articleId: _articleId, text: _text, ...scores } = candidate;
+      const { label: _label, articleId: _articleId, text: _text, passage, ...scores } = candidate;
       let marked = bestSentence(passage.text, queryTerms);
       // A passage found by meaning alone shares no term with the question: only then are its sentences
       // embedded, to mark the one closest in meaning.
@@ -336,6 +353,7 @@ export class AnswerEngine implements AnswerService {
   }
 
   async close(): Promise<void> {
+    this.index.passages.close();
     await this.parts.embedder.close();
   }
 }

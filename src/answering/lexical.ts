@@ -1,63 +1,31 @@
 /**
- * Okapi BM25 over the passages' own text, from MiniSearch with its BM25+ lower bound switched off (d = 0),
- * plus what the rest of answering needs to know about the corpus's words: document frequencies, idf, the
- * acronyms the articles use and the sorted vocabulary (for query-terms.ts).
+ * BM25 over the passages' own text, and what the rest of answering needs to know about the corpus's words:
+ * document frequencies, idf, the acronyms the articles use and the vocabulary by prefix (for query-terms.ts).
+ * The postings and counts live in the index's SQLite file (FTS5, vector-index/passage-store.ts), so nothing
+ * is built at start and an edit updates them in place; this class decides which terms are worth searching.
  *
  * Titles are not indexed here: every passage of an article shares its title, so title words lift all of
  * them alike and push a passage that answers below its neighbours (on both dev files, BM25 without titles
  * ranks as well or better; see README "Evaluation"). The dense vectors still embed the title.
  */
-import MiniSearch from 'minisearch';
-import { termOf, terms } from '../text/terms.js';
+import type { LexicalHit, PassageStore } from '../vector-index/passage-store.js';
 import type { QueryTerm, Vocabulary } from './query-terms.js';
+
+export type { LexicalHit };
 
 /** A query term is "common" above this share of passages, once it is in more than COMMON_FLOOR of them. */
 export const COMMON_SHARE = 0.1;
 export const COMMON_FLOOR = 1000;
 
-export interface LexicalDocument {
-  /** Position in the index's passage list. */
-  label: number;
-  text: string;
-}
-
-export interface LexicalHit {
-  label: number;
-  score: number;
-}
-
 export class LexicalIndex implements Vocabulary {
-  private readonly search: MiniSearch<{ label: number; terms: string[] }>;
-  private readonly frequency = new Map<string, number>();
-  private readonly acronyms = new Set<string>();
-  private sortedTerms: string[] | undefined;
-  readonly size: number;
-
-  constructor(documents: LexicalDocument[]) {
-    // Each passage is turned into terms once; MiniSearch indexes those terms as they are, and questions are
-    // turned into terms by query-terms.ts before they reach it.
-    this.search = new MiniSearch<{ label: number; terms: string[] }>({
-      idField: 'label',
-      fields: ['terms'],
-      extractField: (document, field) => (field === 'terms' ? document.terms.join(' ') : String(document.label)),
-      tokenize: (text) => (text === '' ? [] : text.split(' ')),
-      processTerm: (term) => term,
-      searchOptions: { bm25: { k: 1.2, b: 0.75, d: 0 } },
-    });
-    for (const document of documents) {
-      const documentTerms = terms(document.text);
-      this.search.add({ label: document.label, terms: documentTerms });
-      for (const term of new Set(documentTerms)) this.frequency.set(term, (this.frequency.get(term) ?? 0) + 1);
-      for (const capitals of document.text.match(/\b\p{Lu}{2,6}\b/gu) ?? []) {
-        const term = termOf(capitals.toLowerCase());
-        if (term) this.acronyms.add(term);
-      }
-    }
-    this.size = documents.length;
-  }
+  constructor(
+    private readonly store: PassageStore,
+    /** Live passages: the N of idf. */
+    readonly size: number,
+  ) {}
 
   documentFrequency(term: string): number {
-    return this.frequency.get(term) ?? 0;
+    return this.store.documentFrequency(term);
   }
 
   /** BM25's idf; a term no passage has gets the highest value, so a question about it scores low coverage. */
@@ -70,22 +38,11 @@ export class LexicalIndex implements Vocabulary {
   }
 
   isAcronym(term: string): boolean {
-    return this.acronyms.has(term);
+    return this.store.isAcronym(term);
   }
 
   termsStartingWith(prefix: string): string[] {
-    this.sortedTerms ??= [...this.frequency.keys()].sort();
-    const sorted = this.sortedTerms;
-    let low = 0;
-    let high = sorted.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if ((sorted[middle] ?? '') < prefix) low = middle + 1;
-      else high = middle;
-    }
-    const found: string[] = [];
-    for (let i = low; i < sorted.length && sorted[i]?.startsWith(prefix); i++) found.push(sorted[i] as string);
-    return found.filter((term) => term !== prefix);
+    return this.store.termsStartingWith(prefix);
   }
 
   /**
@@ -105,20 +62,8 @@ export class LexicalIndex implements Vocabulary {
     return all.sort((a, b) => this.documentFrequency(a) - this.documentFrequency(b)).slice(0, 2);
   }
 
-  /** The best `limit` passages by BM25, among those `keep` accepts (all by default). */
-  query(queryTerms: QueryTerm[], limit: number, keep?: (label: number) => boolean): LexicalHit[] {
-    const searchTerms = this.searchTerms(queryTerms);
-    if (searchTerms.length === 0) return [];
-    return this.search
-      .search(searchTerms.join(' '), {
-        combineWith: 'OR',
-        prefix: false,
-        fuzzy: false,
-        tokenize: (text) => text.split(' '),
-        processTerm: (term) => term,
-        ...(keep ? { filter: (result) => keep(Number(result.id)) } : {}),
-      })
-      .slice(0, limit)
-      .map((result) => ({ label: Number(result.id), score: result.score }));
+  /** The best `limit` passages by BM25, leaving out one article's when `excludeArticle` is given. */
+  query(queryTerms: QueryTerm[], limit: number, excludeArticle?: string): LexicalHit[] {
+    return this.store.bm25(this.searchTerms(queryTerms), limit, (term) => this.idf(term), excludeArticle);
   }
 }

@@ -12,7 +12,7 @@ import type { TextEmbedder } from '../embedding/embedder.js';
 import { cosine } from '../embedding/embedder.js';
 import { splitSentences } from '../text/sentences.js';
 import { terms } from '../text/terms.js';
-import type { IndexedPassage } from '../vector-index/store.js';
+import type { PassageStore } from '../vector-index/passage-store.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { LexicalIndex } from './lexical.js';
 import { analyseQuestion, termCoverage, type QueryTerm } from './query-terms.js';
@@ -39,7 +39,7 @@ export interface SearchResult {
 }
 
 export interface SearchableIndex {
-  passages: IndexedPassage[];
+  passages: PassageStore;
   hnsw: hnswlib.HierarchicalNSW;
 }
 
@@ -59,10 +59,10 @@ export class PassageSearch {
     private readonly index: SearchableIndex,
     private readonly embedder: Pick<TextEmbedder, 'embedQuery'>,
   ) {
-    this.lexical = new LexicalIndex(index.passages.map((passage, label) => ({ label, text: passage.text })));
+    this.lexical = new LexicalIndex(index.passages, index.passages.count);
   }
 
-  get passages(): IndexedPassage[] {
+  get passages(): PassageStore {
     return this.index.passages;
   }
 
@@ -74,12 +74,16 @@ export class PassageSearch {
     return analyseQuestion(question, this.lexical);
   }
 
-  passageTerms(label: number): PassageTerms {
+  /**
+   * Labels are never reused (an edited passage gets a new one), so a cached entry stays right across edits;
+   * undefined when the passage was removed since the graph was loaded.
+   */
+  passageTerms(label: number): PassageTerms | undefined {
     let cached = this.termsCache.get(label);
     if (!cached) {
-      const sentences = splitSentences(this.index.passages[label]?.text ?? '').map(
-        (sentence) => new Set(terms(sentence.text)),
-      );
+      const passage = this.index.passages.get(label);
+      if (!passage) return undefined;
+      const sentences = splitSentences(passage.text).map((sentence) => new Set(terms(sentence.text)));
       cached = { sentences, passage: new Set(sentences.flatMap((sentence) => [...sentence])) };
       if (this.termsCache.size >= SENTENCE_CACHE_SIZE) {
         const oldest = this.termsCache.keys().next().value;
@@ -101,36 +105,40 @@ export class PassageSearch {
     const { passages, hnsw } = this.index;
     const mode = options.retriever ?? 'hybrid';
     const excluded = options.excludeArticle;
-    const keep = excluded === undefined ? undefined : (label: number) => passages[label]?.articleId !== excluded;
-    const keptCount = keep ? passages.filter((_, label) => keep(label)).length : passages.length;
+    const keep = excluded === undefined ? undefined : (label: number) => passages.articleIdOf(label) !== excluded;
+    // Removed passages stay in the graph, marked deleted, until a full rebuild: count only the live ones.
+    const liveCount = this.lexical.size;
+    const keptCount = excluded === undefined ? liveCount : liveCount - passages.ofArticle(excluded).length;
 
     const denseK = mode === 'lexical' ? 0 : Math.min(keptCount, DENSE_CANDIDATES);
     const dense = denseK > 0 ? hnsw.searchKnn(Array.from(queryVector), denseK, keep) : { neighbors: [], distances: [] };
-    const lexical = mode === 'dense' ? [] : this.lexical.query(queryTerms, LEXICAL_CANDIDATES, keep);
+    const lexical = mode === 'dense' ? [] : this.lexical.query(queryTerms, LEXICAL_CANDIDATES, excluded);
     const fused = reciprocalRankFusion([dense.neighbors, lexical.map((hit) => hit.label)]);
     const denseRanks = new Map(dense.neighbors.map((label, rank) => [label, rank]));
     const lexicalRanks = new Map(lexical.map((hit, rank) => [hit.label, rank]));
 
-    return [...fused.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .map(([label, fusedScore]) => {
-        const denseRank = denseRanks.get(label);
-        const lexicalRank = lexicalRanks.get(label);
-        const passageTerms = this.passageTerms(label);
-        const best = bestSentenceByTerms(passageTerms.sentences, queryTerms);
-        return {
-          label,
-          dense:
-            denseRank !== undefined ? 1 - (dense.distances[denseRank] ?? 1) : cosine(queryVector, this.vectorOf(label)),
-          denseRank: denseRank !== undefined ? denseRank + 1 : undefined,
-          lexical: lexicalRank !== undefined ? lexical[lexicalRank]?.score : undefined,
-          lexicalRank: lexicalRank !== undefined ? lexicalRank + 1 : undefined,
-          fused: fusedScore,
-          coverage: termCoverage(queryTerms, passageTerms.passage),
-          sentenceCoverage: best.coverage,
-          sentenceIndex: best.index,
-          rerank: undefined,
-        };
+    const found: CandidateSignals[] = [];
+    for (const [label, fusedScore] of [...fused.entries()].sort((a, b) => b[1] - a[1])) {
+      const denseRank = denseRanks.get(label);
+      const lexicalRank = lexicalRanks.get(label);
+      const passageTerms = this.passageTerms(label);
+      // Removed by an edit that committed after this graph was loaded: the next reload drops it.
+      if (!passageTerms) continue;
+      const best = bestSentenceByTerms(passageTerms.sentences, queryTerms);
+      found.push({
+        label,
+        dense:
+          denseRank !== undefined ? 1 - (dense.distances[denseRank] ?? 1) : cosine(queryVector, this.vectorOf(label)),
+        denseRank: denseRank !== undefined ? denseRank + 1 : undefined,
+        lexical: lexicalRank !== undefined ? lexical[lexicalRank]?.score : undefined,
+        lexicalRank: lexicalRank !== undefined ? lexicalRank + 1 : undefined,
+        fused: fusedScore,
+        coverage: termCoverage(queryTerms, passageTerms.passage),
+        sentenceCoverage: best.coverage,
+        sentenceIndex: best.index,
+        rerank: undefined,
       });
+    }
+    return found;
   }
 }

@@ -72,7 +72,7 @@ await runCli(async () => {
         candidates: candidates.map((candidate) => ({
           ...candidate,
           answers: needles.some((needle) =>
-            normalizeForMatch(index.passages[candidate.label]?.text ?? '').includes(needle),
+            normalizeForMatch(index.passages.get(candidate.label)?.text ?? '').includes(needle),
           ),
         })),
       });

@@ -38,16 +38,32 @@ export interface CorpusWarning {
   message: string;
 }
 
+/** A file's size and modification time, and the hash of its content (with its sidecar entry) then. */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  contentHash: string;
+}
+
 export interface Corpus {
+  /** The articles read (all of them, unless `known` was given). */
   articles: CorpusArticle[];
+  /** Articles not read because `known` holds their file with the same size and time. */
+  unchanged: { id: string; contentHash: string }[];
+  /** Every article file (read or not) and the sidecar: what the next run passes as `known`. */
+  files: Map<string, FileStamp>;
   skipped: SkippedFile[];
   warnings: CorpusWarning[];
   /** Hash over every article's id and content hash: equal hashes mean an unchanged corpus. */
   hash: string;
 }
 
-/** A parsed article kept from an earlier run, keyed by content hash: an unchanged file is not parsed again. */
-export type ParseCache = ReadonlyMap<string, ParsedArticle & { format: ArticleFormat }>;
+export type ParsedEntry = ParsedArticle & { format: ArticleFormat };
+
+/** Articles parsed by an earlier run, by content hash: an unchanged file is not parsed again. */
+export interface ParseCache {
+  get(contentHash: string): ParsedEntry | undefined;
+}
 
 type Sidecar = Record<string, Partial<ArticleMetadata>>;
 
@@ -139,7 +155,18 @@ export function parseArticleFile(
 export interface ReadCorpusOptions {
   /** Articles parsed by an earlier run; files whose content hash is in it are not parsed again. */
   cache?: ParseCache;
+  /**
+   * The files as the index last saw them. A file with the same size and modification time is not read (its
+   * article is listed in `unchanged`), unless the sidecar changed since: at 100,000 passages, reading and
+   * hashing every file again took longer than the whole edit may.
+   */
+  known?: ReadonlyMap<string, FileStamp>;
 }
+
+const stampOf = (path: string) => {
+  const stat = statSync(path);
+  return { size: stat.size, mtimeMs: stat.mtimeMs };
+};
 
 /**
  * Reads every article. One bad file never stops the rest: it is skipped with the reason, or indexed with a
@@ -155,7 +182,14 @@ export async function readCorpus(corpusDir: string, options: ReadCorpusOptions =
   const warnings: CorpusWarning[] = [];
   const sidecar = readSidecar(corpusDir, warnings);
   const articles: CorpusArticle[] = [];
+  const unchanged: Corpus['unchanged'] = [];
+  const files = new Map<string, FileStamp>();
   const skipped: SkippedFile[] = [];
+  const sidecarPath = join(corpusDir, SIDECAR_FILE);
+  if (existsSync(sidecarPath)) files.set(SIDECAR_FILE, { ...stampOf(sidecarPath), contentHash: '' });
+  const sameStamp = (a: Omit<FileStamp, 'contentHash'> | undefined, b: Omit<FileStamp, 'contentHash'> | undefined) =>
+    a?.size === b?.size && a?.mtimeMs === b?.mtimeMs;
+  const known = sameStamp(files.get(SIDECAR_FILE), options.known?.get(SIDECAR_FILE)) ? options.known : undefined;
   for (const path of listFiles(corpusDir)) {
     const id = relative(corpusDir, path).split(sep).join('/');
     if (id === SIDECAR_FILE) continue;
@@ -165,12 +199,20 @@ export async function readCorpus(corpusDir: string, options: ReadCorpusOptions =
       continue;
     }
     try {
+      const stamp = stampOf(path);
+      const before = known?.get(id);
+      if (before && sameStamp(before, stamp)) {
+        unchanged.push({ id, contentHash: before.contentHash });
+        files.set(id, before);
+        continue;
+      }
       const bytes = readFileSync(path);
       const entry = sidecar[id];
       const contentHash = createHash('sha256')
         .update(bytes)
         .update(JSON.stringify(entry ?? {}))
         .digest('hex');
+      files.set(id, { ...stamp, contentHash });
       const cached = options.cache?.get(contentHash);
       if (cached && cached.format === format) {
         articles.push({ id, format, contentHash, metadata: cached.metadata, paragraphs: cached.paragraphs, dropped: cached.dropped });
@@ -178,27 +220,32 @@ export async function readCorpus(corpusDir: string, options: ReadCorpusOptions =
       }
       const decoded = decodeArticle(bytes);
       if ('problem' in decoded) {
+        files.delete(id);
         skipped.push({ file: id, reason: decoded.problem });
         continue;
       }
       const { warnings: fileWarnings, ...parsed } = parseArticleFile(decoded.text, format, id, entry);
       for (const message of fileWarnings) warnings.push({ file: id, message });
       if (parsed.paragraphs.length === 0) {
+        files.delete(id);
         skipped.push({ file: id, reason: 'no article text found' });
         continue;
       }
       articles.push({ id, format, contentHash, ...parsed });
     } catch (error) {
+      files.delete(id);
       skipped.push({ file: id, reason: `could not be read: ${errorMessage(error)}` });
     }
     await yieldToEventLoop();
   }
+  const skippedFiles = new Set(skipped.map((skip) => skip.file));
   for (const file of Object.keys(sidecar)) {
-    if (!articles.some((article) => article.id === file) && !skipped.some((skip) => skip.file === file)) {
+    if (!files.has(file) && !skippedFiles.has(file)) {
       skipped.push({ file: `${SIDECAR_FILE}: ${file}`, reason: 'no such article in the corpus' });
     }
   }
   const hash = createHash('sha256');
-  for (const article of articles) hash.update(`${article.id}\0${article.contentHash}\n`);
-  return { articles, skipped, warnings, hash: hash.digest('hex') };
+  const all = [...articles, ...unchanged].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const article of all) hash.update(`${article.id}\0${article.contentHash}\n`);
+  return { articles, unchanged, files, skipped, warnings, hash: hash.digest('hex') };
 }

@@ -80,3 +80,13 @@ export function terms(text: string): string[] {
     .map(termOf)
     .filter((term): term is string => term !== undefined);
 }
+
+/** The terms a text writes in capitals, two to six letters ("TUC", "NHS"): the acronyms a corpus uses. */
+export function acronymTermsOf(text: string): string[] {
+  const found: string[] = [];
+  for (const capitals of text.match(/\b\p{Lu}{2,6}\b/gu) ?? []) {
+    const term = termOf(capitals.toLowerCase());
+    if (term) found.push(term);
+  }
+  return found;
+}

@@ -2,15 +2,28 @@
  * Corpus → index. Incremental: a passage's vector is reused when the previous index holds one for the same
  * embedded text with the same model settings, so an unchanged corpus embeds nothing and an edited article
  * re-embeds only its changed passages. Changing the model (or pooling, prefixes) rebuilds everything.
+ *
+ * Two ways to write. An edit (articles added, changed or removed while the model and settings stay) changes
+ * the live index in place: only those articles' rows, their graph points marked deleted or added, a new graph
+ * file and one transaction (store.ts). A full build writes a new version folder: the first build, a model
+ * change, or once removed points make up more than COMPACT_SHARE of the graph.
  */
 import { createHash } from 'node:crypto';
+import type hnswlib from 'hnswlib-node';
 import { CALIBRATION_RECIPE, calibrateIndex } from '../answering/calibrate-index.js';
 import type { IndexCalibration } from '../answering/calibration.js';
 import type { Config } from '../config/config.js';
 import type { BoilerplateKind } from '../corpus/boilerplate.js';
 import { DEFAULT_CHUNK_OPTIONS, chunkParagraphs } from '../corpus/passages.js';
-import { readCorpus, type CorpusArticle, type SkippedFile } from '../corpus/read-corpus.js';
-import { PARSE_CACHE_FILE, parseCacheOf, readParseCache } from './parse-cache.js';
+import {
+  readCorpus,
+  type Corpus,
+  type CorpusArticle,
+  type ParsedEntry,
+  type SkippedFile,
+} from '../corpus/read-corpus.js';
+import { parseCacheOf, parsedEntries } from './parse-cache.js';
+import type { PassageStore } from './passage-store.js';
 import { VectorCheckpoint } from './vector-checkpoint.js';
 import { InProcessEmbedder, type TextEmbedder } from '../embedding/embedder.js';
 import { modelFingerprint } from '../embedding/load-model.js';
@@ -24,19 +37,23 @@ import {
   buildHnsw,
   checkCompatible,
   filesIntact,
-  loadIndex,
-  readManifest,
+  indexWriteError,
+  openLiveStore,
+  readGraph,
   removeStaleVersions,
   versionBytes,
-  writeIndex,
+  writeGraph,
+  writeVersion,
   type IndexedArticle,
   type IndexedPassage,
-  type LoadedIndex,
   type Manifest,
 } from './store.js';
 
 /** Share of passages that may change (added or removed) before an edit measures the calibration again. */
 export const RECALIBRATE_SHARE = 0.02;
+
+/** Share of the graph's points that may be removed passages (marked deleted) before a full build drops them. */
+export const COMPACT_SHARE = 0.25;
 
 /** Passages added or removed between two builds (an edited passage counts once each way). */
 export function changedSince(before: Pick<IndexedPassage, 'id'>[], after: Pick<IndexedPassage, 'id'>[]): number {
@@ -91,13 +108,16 @@ export function embeddedText(article: Pick<CorpusArticle['metadata'], 'title' | 
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-export function passagesOf(articles: CorpusArticle[]): { articles: IndexedArticle[]; passages: IndexedPassage[] } {
-  const indexedArticles: IndexedArticle[] = [];
+export type ArticleToIndex = IndexedArticle & { contentHash: string };
+
+export function passagesOf(articles: CorpusArticle[]): { articles: ArticleToIndex[]; passages: IndexedPassage[] } {
+  const indexedArticles: ArticleToIndex[] = [];
   const passages: IndexedPassage[] = [];
   for (const article of articles) {
     const chunks = chunkParagraphs(article.paragraphs);
     indexedArticles.push({
       id: article.id,
+      contentHash: article.contentHash,
       ...article.metadata,
       paragraphCount: article.paragraphs.length,
       passageCount: chunks.length,
@@ -118,38 +138,58 @@ export function passagesOf(articles: CorpusArticle[]): { articles: IndexedArticl
   return { articles: indexedArticles, passages };
 }
 
-function droppedByKind(articles: CorpusArticle[]): Partial<Record<BoilerplateKind, number>> {
-  const counts: Partial<Record<BoilerplateKind, number>> = {};
-  for (const line of articles.flatMap((article) => article.dropped)) counts[line.kind] = (counts[line.kind] ?? 0) + 1;
+type DroppedCounts = Partial<Record<BoilerplateKind, number>>;
+
+/** Boilerplate lines dropped, by kind; `sign` -1 takes articles' counts away (an edit's removed articles). */
+function droppedByKind(
+  articles: Pick<CorpusArticle, 'dropped'>[],
+  start: DroppedCounts = {},
+  sign: 1 | -1 = 1,
+): DroppedCounts {
+  const counts: DroppedCounts = { ...start };
+  for (const line of articles.flatMap((article) => article.dropped)) {
+    counts[line.kind] = Math.max(0, (counts[line.kind] ?? 0) + sign);
+  }
   return counts;
 }
 
-/** The previous build's manifest when its vectors can be reused with these settings; undefined otherwise. */
-function previousManifest(
+type LiveIndex = { store: PassageStore; manifest: Manifest; path: string };
+
+/**
+ * The live index, and whether its vectors can be reused with these settings (same model files). Its parse
+ * results are reused in any case: they do not depend on the model.
+ */
+function openLive(
   config: Config,
   spec: EmbeddingSpec,
+  fingerprint: string | undefined,
   logger: Logger,
-): { manifest: Manifest; path: string } | undefined {
+): { live: LiveIndex | undefined; reusable: boolean } {
+  let live: LiveIndex;
   try {
-    const found = readManifest(config.indexDir);
-    checkCompatible(found.manifest, spec, found.path);
-    return found;
+    live = openLiveStore(config.indexDir);
   } catch (error) {
     if (!(error instanceof UserError && /no index/.test(error.message))) {
       logger.info({ reason: errorMessage(error) }, 'previous index not reusable; embedding every passage');
     }
-    return undefined;
+    return { live: undefined, reusable: false };
   }
-}
-
-/** The previous index, loaded for its vectors; undefined (and every passage embedded) when it is damaged. */
-function loadPrevious(config: Config, spec: EmbeddingSpec, logger: Logger): LoadedIndex | undefined {
   try {
-    return loadIndex(config.indexDir, spec, 10);
+    checkCompatible(live.manifest, spec, live.path);
   } catch (error) {
     logger.info({ reason: errorMessage(error) }, 'previous index not reusable; embedding every passage');
-    return undefined;
+    return { live, reusable: false };
   }
+  if (fingerprint !== undefined && live.manifest.model.fingerprint !== fingerprint) {
+    logger.info('the model files changed since the last build; embedding every passage');
+    return { live, reusable: false };
+  }
+  // The graph's checksum is checked before its vectors are trusted: a damaged file's vectors are not reused.
+  if (!filesIntact(live.manifest, live.path)) {
+    logger.warn({ index: live.path }, 'the index files are damaged; rebuilding them');
+    return { live, reusable: false };
+  }
+  return { live, reusable: true };
 }
 
 export async function buildIndex({
@@ -160,163 +200,373 @@ export async function buildIndex({
   onCalibrationProgress,
 }: BuildIndexOptions): Promise<IndexSummary> {
   const started = performance.now();
-  const corpus = await readCorpus(config.corpusDir, { cache: readParseCache(config.indexDir) });
-  for (const skip of corpus.skipped) logger.warn({ file: skip.file }, `skipped: ${skip.reason}`);
-  for (const warning of corpus.warnings) logger.warn({ file: warning.file }, warning.message);
-  if (corpus.articles.length === 0) {
-    throw new UserError(`No articles found in ${config.corpusDir}. Add .txt, .md or .html files and run again.`);
-  }
   const spec = resolveEmbeddingSpec(config);
-  const { articles, passages } = passagesOf(corpus.articles);
-  const dropped = droppedByKind(corpus.articles);
-  const droppedTotal = Object.values(dropped).reduce((sum, count) => sum + count, 0);
-  const summary = (
-    fields: Pick<IndexSummary, 'embedded' | 'reused' | 'bytes' | 'upToDate' | 'calibration'> &
-      Partial<Pick<IndexSummary, 'resumed'>>,
-  ): IndexSummary => ({
-    articles: articles.length,
-    passages: passages.length,
-    dropped: droppedTotal,
-    ms: Math.round(performance.now() - started),
-    skipped: corpus.skipped,
-    indexDir: config.indexDir,
-    resumed: 0,
-    ...fields,
-  });
-
   let fingerprint = embedder?.fingerprint ?? modelFingerprint(spec.modelId, config);
-  let reusable = previousManifest(config, spec, logger);
-  const sameModelFiles = (manifest: Manifest) =>
-    fingerprint !== undefined && manifest.model.fingerprint === fingerprint;
-  if (reusable && fingerprint !== undefined && !sameModelFiles(reusable.manifest)) {
-    logger.info('the model files changed since the last build; embedding every passage');
-    reusable = undefined;
-  }
-  // Nothing changed: decided from the manifest and the data files' checksums, without loading the index or
-  // taking the lock (a build running elsewhere, or a read-only index folder, does not stop a bot that only
-  // needs to know its index is current).
-  const intact = reusable !== undefined && filesIntact(reusable.manifest, reusable.path);
-  if (!intact && reusable?.manifest.checksums) {
-    logger.warn({ index: reusable.path }, 'the index files are damaged; rebuilding them');
-  }
-  if (
-    reusable &&
-    intact &&
-    sameModelFiles(reusable.manifest) &&
-    reusable.manifest.corpusHash === corpus.hash &&
-    reusable.manifest.pipeline === PIPELINE
-  ) {
-    return summary({
-      embedded: 0,
-      reused: passages.length,
-      bytes: versionBytes(reusable.path),
-      upToDate: true,
-      calibration: reusable.manifest.calibration,
-    });
-  }
-
-  const release = acquireIndexLock(config.indexDir);
+  const opened = openLive(config, spec, fingerprint, logger);
+  // Only a reusable index is edited, or has its vectors reused; any readable one lends its parse results.
+  const parsedBy = opened.live;
+  let live = opened.reusable ? opened.live : undefined;
   try {
-    removeStaleVersions(config.indexDir);
-    // Vectors are reused only from files whose checksums hold: a damaged file's vectors are not trusted.
-    const previous = reusable && intact ? loadPrevious(config, spec, logger) : undefined;
-
-    const cached = new Map<string, Float32Array>();
-    previous?.passages.forEach((passage, label) => {
-      cached.set(passage.embeddingKey, Float32Array.from(previous.hnsw.getPoint(label)));
+    const corpus = await readCorpus(config.corpusDir, {
+      cache: parseCacheOf(parsedBy?.store),
+      ...(live ? { known: live.store.files() } : {}),
     });
-    const textsByKey = new Map<string, string>();
-    const articleById = new Map(articles.map((article) => [article.id, article]));
-    for (const passage of passages) {
-      if (cached.has(passage.embeddingKey) || textsByKey.has(passage.embeddingKey)) continue;
-      const article = articleById.get(passage.articleId);
-      if (article) textsByKey.set(passage.embeddingKey, embeddedText(article, passage.text));
+    for (const skip of corpus.skipped) logger.warn({ file: skip.file }, `skipped: ${skip.reason}`);
+    for (const warning of corpus.warnings) logger.warn({ file: warning.file }, warning.message);
+    const articleCount = corpus.articles.length + corpus.unchanged.length;
+    if (articleCount === 0) {
+      throw new UserError(`No articles found in ${config.corpusDir}. Add .txt, .md or .html files and run again.`);
+    }
+    const summary = (
+      fields: Pick<IndexSummary, 'passages' | 'embedded' | 'reused' | 'bytes' | 'upToDate' | 'calibration'> &
+        Partial<Pick<IndexSummary, 'resumed' | 'dropped'>>,
+    ): IndexSummary => ({
+      articles: articleCount,
+      dropped: 0,
+      ms: Math.round(performance.now() - started),
+      skipped: corpus.skipped,
+      indexDir: config.indexDir,
+      resumed: 0,
+      ...fields,
+    });
+    const droppedTotal = (counts: DroppedCounts) => Object.values(counts).reduce((sum, count) => sum + count, 0);
+
+    // Nothing changed: decided from the manifest, the files' sizes and times and the graph's checksum,
+    // without loading the index or taking the lock (a build running elsewhere, or a read-only index folder,
+    // does not stop a bot that only needs to know its index is current).
+    if (live && live.manifest.corpusHash === corpus.hash && live.manifest.pipeline === PIPELINE) {
+      return summary({
+        passages: live.manifest.passageCount,
+        dropped: droppedTotal(live.manifest.dropped),
+        embedded: 0,
+        reused: live.manifest.passageCount,
+        bytes: versionBytes(live.path),
+        upToDate: true,
+        calibration: live.manifest.calibration,
+      });
     }
 
-    // Calibration asks questions, so the model is needed even when every passage vector is reused.
-    const model = embedder ?? (await InProcessEmbedder.load(spec, config));
-    const dimensions = model.dimensions;
-    fingerprint = model.fingerprint;
-    // Vectors an interrupted run of this model already computed are taken, not computed again.
-    const checkpoint = new VectorCheckpoint(
-      config.indexDir,
-      JSON.stringify({ fingerprint, spec, dimensions, pipeline: PIPELINE }),
-    );
-    let resumed = 0;
+    const release = acquireIndexLock(config.indexDir);
+    try {
+      removeStaleVersions(config.indexDir, live?.manifest.graph.file);
+      const model = embedder ?? (await InProcessEmbedder.load(spec, config));
+      fingerprint = model.fingerprint;
+      const work: BuildWork = { config, logger, model, spec, onProgress, onCalibrationProgress };
+      let result: Omit<IndexSummary, 'articles' | 'ms' | 'skipped' | 'indexDir' | 'upToDate'> & { bytes: number };
+      if (live && live.manifest.pipeline === PIPELINE) {
+        // Reopened for writing; the read-only handle is done with.
+        live.store.close();
+        const writable = openLiveStore(config.indexDir, { writable: true });
+        live = { store: writable.store, manifest: writable.manifest, path: writable.path };
+        result =
+          (await editInPlace(work, live, corpus)) ??
+          (await fullBuild(work, await readWhole(config, corpus, live.store), live));
+      } else {
+        result = await fullBuild(work, await readWhole(config, corpus, parsedBy?.store), live);
+      }
+      if (!embedder) await model.close();
+      return summary({ ...result, upToDate: false });
+    } finally {
+      release();
+    }
+  } finally {
+    live?.store.close();
+    parsedBy?.store.close();
+  }
+}
+
+/** The corpus with every article read (parsed ones come from the cache), for a full build. */
+async function readWhole(config: Config, corpus: Corpus, store: PassageStore | undefined): Promise<Corpus> {
+  return corpus.unchanged.length === 0 ? corpus : readCorpus(config.corpusDir, { cache: parseCacheOf(store) });
+}
+
+interface BuildWork {
+  config: Config;
+  logger: Logger;
+  model: TextEmbedder;
+  spec: EmbeddingSpec;
+  onProgress: BuildIndexOptions['onProgress'];
+  onCalibrationProgress: BuildIndexOptions['onCalibrationProgress'];
+}
+
+type BuildResult = Omit<IndexSummary, 'articles' | 'ms' | 'skipped' | 'indexDir' | 'upToDate'>;
+
+/**
+ * Vectors for passages: taken from `reuse` (the previous index's, by embedding key), from the checkpoint of
+ * an interrupted run, or embedded now (and checkpointed as they are made).
+ */
+async function vectorsFor(
+  work: BuildWork,
+  passages: IndexedPassage[],
+  articles: IndexedArticle[],
+  reuse: (embeddingKey: string) => Float32Array | undefined,
+): Promise<{ vectors: Map<string, Float32Array>; embedded: number; resumed: number }> {
+  const { config, logger, model, spec } = work;
+  const vectors = new Map<string, Float32Array>();
+  const textsByKey = new Map<string, string>();
+  const articleById = new Map(articles.map((article) => [article.id, article]));
+  for (const passage of passages) {
+    if (vectors.has(passage.embeddingKey) || textsByKey.has(passage.embeddingKey)) continue;
+    const reused = reuse(passage.embeddingKey);
+    if (reused) {
+      vectors.set(passage.embeddingKey, reused);
+      continue;
+    }
+    const article = articleById.get(passage.articleId);
+    if (article) textsByKey.set(passage.embeddingKey, embeddedText(article, passage.text));
+  }
+  // Vectors an interrupted run of this model already computed are taken, not computed again.
+  const checkpoint = new VectorCheckpoint(
+    config.indexDir,
+    JSON.stringify({ fingerprint: model.fingerprint, spec, dimensions: model.dimensions, pipeline: PIPELINE }),
+  );
+  let resumed = 0;
+  if (textsByKey.size > 0) {
     for (const [key, vector] of checkpoint.load()) {
       if (!textsByKey.delete(key)) continue;
-      cached.set(key, vector);
+      vectors.set(key, vector);
       resumed++;
     }
-    if (resumed > 0) logger.info({ resumed }, 'resuming: vectors of an interrupted run reused');
-    if (textsByKey.size > 0) {
-      const keys = [...textsByKey.keys()];
-      logger.info({ passages: keys.length, model: spec.modelId }, 'embedding passages');
-      const vectors = await model.embedPassages([...textsByKey.values()], config.embeddingBatchSize, (done, batch) => {
-        checkpoint.append(
-          batch.indexes.map((index, i) => ({ key: keys[index] as string, vector: batch.vectors[i] as Float32Array })),
-        );
-        onProgress?.(done, keys.length);
-      });
-      keys.forEach((key, i) => {
-        const vector = vectors[i];
-        if (vector) cached.set(key, vector);
-      });
-    }
-
-    const vectors = passages.map((passage) => {
-      const vector = cached.get(passage.embeddingKey);
-      if (!vector) throw new Error(`No vector for passage ${passage.id}`);
-      return vector;
-    });
-    const hnsw = buildHnsw(vectors, dimensions, DEFAULT_HNSW);
-    hnsw.setEf(Math.max(config.searchEf, 10));
-    // A small edit barely moves the null distribution: keep the calibration of the index it edits, and
-    // measure again once the corpus has changed by more than RECALIBRATE_SHARE since it was measured.
-    const changed = changedSince(previous?.passages ?? [], passages);
-    const carried = previous?.manifest.calibration;
-    const drift = (carried?.changedPassages ?? 0) + changed;
-    const calibration: IndexCalibration =
-      carried && drift <= RECALIBRATE_SHARE * passages.length
-        ? { ...carried, changedPassages: drift }
-        : await (async () => {
-            logger.info('calibrating abstention on the new index');
-            return calibrateIndex({ passages, hnsw }, model, onCalibrationProgress);
-          })();
-    if (!embedder) await model.close();
-    const manifest: Manifest = {
-      formatVersion: FORMAT_VERSION,
-      model: {
-        modelId: spec.modelId,
-        pooling: spec.pooling,
-        queryPrefix: spec.queryPrefix,
-        passagePrefix: spec.passagePrefix,
-        dimensions,
-        fingerprint,
-      },
-      hnsw: DEFAULT_HNSW,
-      pipeline: PIPELINE,
-      articleCount: articles.length,
-      passageCount: passages.length,
-      corpusHash: corpus.hash,
-      createdAt: new Date().toISOString(),
-      dropped,
-      calibration,
-    };
-    const { bytes } = writeIndex(config.indexDir, { manifest, articles, passages }, hnsw, {
-      [PARSE_CACHE_FILE]: parseCacheOf(corpus.articles),
-    });
-    removeStaleVersions(config.indexDir);
-    checkpoint.remove();
-    return summary({
-      embedded: textsByKey.size,
-      resumed,
-      reused: passages.length - textsByKey.size - resumed,
-      bytes,
-      upToDate: false,
-      calibration,
-    });
-  } finally {
-    release();
   }
+  if (resumed > 0) logger.info({ resumed }, 'resuming: vectors of an interrupted run reused');
+  const keys = [...textsByKey.keys()];
+  if (keys.length > 0) {
+    logger.info({ passages: keys.length, model: spec.modelId }, 'embedding passages');
+    const embedded = await model.embedPassages([...textsByKey.values()], config.embeddingBatchSize, (done, batch) => {
+      checkpoint.append(
+        batch.indexes.map((index, i) => ({ key: keys[index] as string, vector: batch.vectors[i] as Float32Array })),
+      );
+      work.onProgress?.(done, keys.length);
+    });
+    keys.forEach((key, i) => {
+      const vector = embedded[i];
+      if (vector) vectors.set(key, vector);
+    });
+  }
+  return { vectors, embedded: keys.length, resumed };
+}
+
+function vectorOf(vectors: Map<string, Float32Array>, passage: IndexedPassage): Float32Array {
+  const vector = vectors.get(passage.embeddingKey);
+  if (!vector) throw new Error(`No vector for passage ${passage.id}`);
+  return vector;
+}
+
+function manifestOf(
+  work: BuildWork,
+  fields: Pick<Manifest, 'articleCount' | 'passageCount' | 'corpusHash' | 'dropped' | 'calibration' | 'graph'>,
+): Manifest {
+  const { spec, model } = work;
+  return {
+    formatVersion: FORMAT_VERSION,
+    model: {
+      modelId: spec.modelId,
+      pooling: spec.pooling,
+      queryPrefix: spec.queryPrefix,
+      passagePrefix: spec.passagePrefix,
+      dimensions: model.dimensions,
+      fingerprint: model.fingerprint,
+    },
+    hnsw: DEFAULT_HNSW,
+    pipeline: PIPELINE,
+    createdAt: new Date().toISOString(),
+    ...fields,
+  };
+}
+
+/** A small edit keeps the calibration it edits; once RECALIBRATE_SHARE has changed since, it is measured again. */
+function carriedCalibration(
+  carried: IndexCalibration | undefined,
+  changed: number,
+  passages: number,
+): IndexCalibration | undefined {
+  const drift = (carried?.changedPassages ?? 0) + changed;
+  return carried && drift <= RECALIBRATE_SHARE * passages ? { ...carried, changedPassages: drift } : undefined;
+}
+
+async function measureCalibration(
+  work: BuildWork,
+  index: { passages: PassageStore; hnsw: hnswlib.HierarchicalNSW },
+): Promise<IndexCalibration> {
+  work.logger.info('calibrating abstention on the new index');
+  return calibrateIndex(index, work.model, work.onCalibrationProgress);
+}
+
+/** Every passage embedded or reused into a new version folder, labels 0…n-1. */
+async function fullBuild(
+  work: BuildWork,
+  corpus: Corpus,
+  live: { store: PassageStore; manifest: Manifest; path: string } | undefined,
+): Promise<BuildResult & { bytes: number }> {
+  const { config } = work;
+  const { articles, passages } = passagesOf(corpus.articles);
+  const previous = live && live.manifest.pipeline === PIPELINE ? live : undefined;
+  let graph: hnswlib.HierarchicalNSW | undefined;
+  const previousLabels = live?.store.labelsByEmbeddingKey() ?? new Map<string, number>();
+  const { vectors, embedded, resumed } = await vectorsFor(work, passages, articles, (key) => {
+    const label = previousLabels.get(key);
+    if (label === undefined || !live) return undefined;
+    graph ??= readGraph(live.path, live.manifest);
+    return Float32Array.from(graph.getPoint(label));
+  });
+  const hnsw = buildHnsw(
+    passages.map((passage, label) => ({ label, vector: vectorOf(vectors, passage) })),
+    work.model.dimensions,
+    DEFAULT_HNSW,
+  );
+  hnsw.setEf(Math.max(config.searchEf, 10));
+  const previousPassages = previous ? previous.store.all() : [];
+  const changed = changedSince(previousPassages, passages);
+  const dropped = droppedByKind(corpus.articles);
+  let calibration: IndexCalibration | undefined;
+  const { bytes } = await writeVersion(config.indexDir, async (store, folder) => {
+    const vocabulary = new Map<string, { passages: number; acronym: number }>();
+    let label = 0;
+    store.transaction(() => {
+      for (const article of articles) {
+        const own = passages
+          .slice(label, label + article.passageCount)
+          .map((passage, i) => ({ label: label + i, passage }));
+        store.addArticle(article, own, vocabulary);
+        label += article.passageCount;
+      }
+      store.writeVocabulary(vocabulary);
+      store.setFiles(corpus.files);
+      const entries = parsedEntries(corpus.articles);
+      store.setParsed(entries, new Set(entries.keys()));
+    });
+    calibration =
+      carriedCalibration(previous?.manifest.calibration, changed, passages.length) ??
+      (await measureCalibration(work, { passages: store, hnsw }));
+    const graphFile = writeGraph(folder, hnsw, { nextLabel: passages.length, deleted: 0 });
+    store.setMeta(
+      'manifest',
+      manifestOf(work, {
+        articleCount: articles.length,
+        passageCount: passages.length,
+        corpusHash: corpus.hash,
+        dropped,
+        calibration,
+        graph: graphFile,
+      }),
+    );
+  });
+  removeStaleVersions(config.indexDir);
+  new VectorCheckpoint(config.indexDir, '').remove();
+  return {
+    passages: passages.length,
+    dropped: Object.values(dropped).reduce((sum, count) => sum + count, 0),
+    embedded,
+    resumed,
+    reused: passages.length - embedded - resumed,
+    bytes,
+    calibration: calibration as IndexCalibration,
+  };
+}
+
+/**
+ * Applies the corpus's changes to the live index in place: the changed and removed articles' passages are
+ * marked deleted in the graph and removed from the store, the new ones added under new labels. Undefined
+ * (and nothing written) when the graph would hold too many deleted points: then a full build compacts it.
+ */
+async function editInPlace(
+  work: BuildWork,
+  live: { store: PassageStore; manifest: Manifest; path: string },
+  corpus: Corpus,
+): Promise<(BuildResult & { bytes: number }) | undefined> {
+  const { config } = work;
+  const { store, manifest, path } = live;
+  const indexed = store.articleHashes();
+  const current = new Set([
+    ...corpus.articles.map((article) => article.id),
+    ...corpus.unchanged.map((entry) => entry.id),
+  ]);
+  const changedArticles = corpus.articles.filter((article) => indexed.get(article.id) !== article.contentHash);
+  const removedIds = [...indexed.keys()].filter((id) => !current.has(id) || changedArticles.some((a) => a.id === id));
+  const oldPassages = removedIds.flatMap((id) => store.ofArticle(id));
+  const { articles, passages } = passagesOf(changedArticles);
+  const graphCount = manifest.graph.nextLabel;
+  const deleted = manifest.graph.deleted + oldPassages.length;
+  if (deleted > COMPACT_SHARE * (graphCount + passages.length)) return undefined;
+
+  const hnsw = readGraph(path, manifest);
+  const oldByKey = new Map(oldPassages.map(({ label, passage }) => [passage.embeddingKey, label]));
+  const { vectors, embedded, resumed } = await vectorsFor(work, passages, articles, (key) => {
+    const label = oldByKey.get(key);
+    return label === undefined ? undefined : Float32Array.from(hnsw.getPoint(label));
+  });
+  for (const { label } of oldPassages) hnsw.markDelete(label);
+  const needed = graphCount + passages.length;
+  if (needed > hnsw.getMaxElements()) hnsw.resizeIndex(Math.max(needed, Math.ceil(hnsw.getMaxElements() * 1.1)));
+  let nextLabel = graphCount;
+  const labelled = passages.map((passage) => ({ label: nextLabel++, passage }));
+  for (const { label, passage } of labelled) hnsw.addPoint(Array.from(vectorOf(vectors, passage)), label);
+  hnsw.setEf(Math.max(config.searchEf, 10));
+
+  const passageCount = manifest.passageCount - oldPassages.length + passages.length;
+  const changed = changedSince(
+    oldPassages.map(({ passage }) => passage),
+    passages,
+  );
+  const oldParsed = removedIds
+    .map((id) => store.parsed<ParsedEntry>(indexed.get(id) ?? ''))
+    .filter((entry): entry is ParsedEntry => entry !== undefined);
+  const dropped = droppedByKind(changedArticles, droppedByKind(oldParsed, manifest.dropped, -1));
+  const carried = carriedCalibration(manifest.calibration, changed, passageCount);
+  let graphFile: Manifest['graph'];
+  try {
+    graphFile = writeGraph(path, hnsw, { nextLabel, deleted });
+  } catch (error) {
+    throw indexWriteError(error, config.indexDir);
+  }
+  const commit = (calibration: IndexCalibration, counts = true) =>
+    store.transaction(() => {
+      if (counts) {
+        for (const id of removedIds) store.removeArticle(id);
+        let at = 0;
+        for (const article of articles) {
+          store.addArticle(article, labelled.slice(at, at + article.passageCount));
+          at += article.passageCount;
+        }
+        store.setFiles(corpus.files);
+        const keep = new Set([...corpus.files.values()].map((file) => file.contentHash));
+        store.setParsed(parsedEntries(changedArticles), keep);
+      }
+      store.setMeta(
+        'manifest',
+        manifestOf(work, {
+          articleCount: current.size,
+          passageCount,
+          corpusHash: corpus.hash,
+          dropped,
+          calibration,
+          graph: graphFile,
+        }),
+      );
+    });
+  try {
+    // The edit goes live with the calibration it had; when the corpus has drifted too far, the calibration
+    // is measured on the edited index and written by a second commit (both states are valid indexes).
+    commit(
+      carried ?? { ...manifest.calibration, changedPassages: (manifest.calibration.changedPassages ?? 0) + changed },
+    );
+  } catch (error) {
+    throw indexWriteError(error, config.indexDir);
+  }
+  removeStaleVersions(config.indexDir, graphFile.file);
+  let calibration = carried;
+  if (!calibration) {
+    calibration = await measureCalibration(work, { passages: store, hnsw });
+    commit(calibration, false);
+  }
+  new VectorCheckpoint(config.indexDir, '').remove();
+  return {
+    passages: passageCount,
+    dropped: Object.values(dropped).reduce((sum, count) => sum + count, 0),
+    embedded,
+    resumed,
+    reused: passageCount - embedded - resumed,
+    bytes: versionBytes(path),
+    calibration,
+  };
 }

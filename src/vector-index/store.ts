@@ -1,13 +1,15 @@
 /**
- * The index on disk. INDEX_DIR holds one folder per build and a `CURRENT` file naming the live one:
+ * The index on disk. INDEX_DIR holds one folder per full build and a `CURRENT` file naming the live one:
  *
  *   INDEX_DIR/CURRENT                 "v-<time>-<pid>"  (replaced by rename, which is atomic)
- *   INDEX_DIR/v-…/manifest.json       model, dimensions, pooling, prefixes, HNSW parameters, counts, corpus hash
- *   INDEX_DIR/v-…/passages.json       articles (metadata) and passages (verbatim text, paragraph numbers)
- *   INDEX_DIR/v-…/vectors.hnsw        hnswlib-node index (cosine), label = position in passages
+ *   INDEX_DIR/v-…/index.sqlite        the manifest, articles, passages and lexical index (passage-store.ts)
+ *   INDEX_DIR/v-…/graph-<time>.hnsw   hnswlib-node index (cosine); label = the passage's label; the manifest
+ *                                     names the live graph file
  *
- * A build writes a new folder completely, then renames a new CURRENT over the old one. A crash or Ctrl-C at
- * any moment leaves either the old index or the new one live, never a mix; leftovers are removed next build.
+ * A full build writes a new folder completely, then renames a new CURRENT over the old one. An edit changes
+ * the live folder in place: it writes a new graph file, then one SQLite transaction changes the passages and
+ * the manifest that names the new graph. A crash or Ctrl-C at any moment leaves either the old index or the
+ * new one live, never a mix; leftovers are removed by the next build.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -26,15 +28,17 @@ import {
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { IndexCalibration } from '../answering/calibration.js';
-import type { ArticleMetadata } from '../corpus/article.js';
 import type { BoilerplateKind } from '../corpus/boilerplate.js';
 import type { EmbeddingSpec } from '../embedding/model-spec.js';
 import { UserError, errorMessage } from '../shared/errors.js';
+import { PassageStore, type IndexedArticle, type IndexedPassage } from './passage-store.js';
 
-/** 2: the manifest holds the answering calibration measured on the index. */
-export const FORMAT_VERSION = 2;
+export type { IndexedArticle, IndexedPassage };
+
+/** 3: SQLite passage store and FTS5 lexical index; stable labels; edits in place. */
+export const FORMAT_VERSION = 3;
 const CURRENT_FILE = 'CURRENT';
-const DATA_FILES = ['passages.json', 'vectors.hnsw'];
+export const STORE_FILE = 'index.sqlite';
 const LOCK_FILE = '.lock';
 
 export interface HnswParameters {
@@ -60,40 +64,27 @@ export interface Manifest {
   dropped: Partial<Record<BoilerplateKind, number>>;
   /** What this model's scores look like on this corpus (answering/calibration.ts). */
   calibration: IndexCalibration;
-  /** Sizes of the data files, written last, so a quick check can tell a damaged index without loading it. */
-  files?: Record<string, number>;
-  /** SHA-256 of the data files: a file damaged in place (same size) is told from an intact one. */
-  checksums?: Record<string, string>;
+  graph: GraphFile;
 }
 
-export interface IndexedArticle extends ArticleMetadata {
-  id: string;
-  paragraphCount: number;
-  passageCount: number;
+/** The live HNSW graph file of a version folder. */
+export interface GraphFile {
+  file: string;
+  bytes: number;
+  /** SHA-256: a graph damaged in place (same size) is told from an intact one before it is trusted. */
+  sha256: string;
+  /** Labels handed out so far: the next passage added gets this one (labels are never reused). */
+  nextLabel: number;
+  /** Points of removed passages still in the graph (marked deleted); a full build drops them. */
+  deleted: number;
 }
 
-export interface IndexedPassage {
-  /** Stable: the same article text gives the same id on every build. */
-  id: string;
-  articleId: string;
-  paragraphStart: number;
-  paragraphEnd: number;
-  part?: { index: number; of: number };
-  /** Verbatim article text; what is quoted. */
-  text: string;
-  /** Hash of the text that was embedded (title, date and passage): the embedding cache key. */
-  embeddingKey: string;
-}
-
-export interface IndexContents {
+export interface LoadedIndex {
   manifest: Manifest;
   articles: IndexedArticle[];
-  passages: IndexedPassage[];
-}
-
-export interface LoadedIndex extends IndexContents {
+  passages: PassageStore;
   hnsw: hnswlib.HierarchicalNSW;
-  /** The version folder; changes when a new build goes live. */
+  /** The version folder and its graph file; changes when a build or an edit goes live. */
   version: string;
   path: string;
 }
@@ -107,7 +98,7 @@ function fsyncFile(path: string): void {
   }
 }
 
-function writeDurable(path: string, data: string): void {
+export function writeDurable(path: string, data: string): void {
   const fd = openSync(path, 'w');
   try {
     writeFileSync(fd, data);
@@ -132,20 +123,34 @@ const notBuilt = (indexDir: string) =>
 const damaged = (path: string, detail: string) =>
   new UserError(`The index in ${path} is damaged (${detail}). Run \`npm run index\` to rebuild it.`);
 
-export function readManifest(indexDir: string): { manifest: Manifest; version: string; path: string } {
+/** Opens the live version's store, read-only unless `writable`; the caller closes it. */
+export function openLiveStore(
+  indexDir: string,
+  options: { writable?: boolean } = {},
+): { store: PassageStore; manifest: Manifest; version: string; path: string } {
   const version = currentVersion(indexDir);
   if (!version) throw notBuilt(indexDir);
   const path = join(indexDir, version);
-  let manifest: Manifest;
+  let store: PassageStore | undefined;
+  let manifest: Manifest | undefined;
   try {
-    manifest = JSON.parse(readFileSync(join(path, 'manifest.json'), 'utf8')) as Manifest;
+    store = PassageStore.open(join(path, STORE_FILE), { readonly: options.writable !== true });
+    manifest = store.getMeta<Manifest>('manifest');
   } catch (error) {
-    throw damaged(path, `manifest.json: ${errorMessage(error)}`);
+    store?.close();
+    throw damaged(path, `${STORE_FILE}: ${errorMessage(error)}`);
   }
   if (typeof manifest !== 'object' || manifest === null || typeof manifest.formatVersion !== 'number') {
-    throw damaged(path, 'manifest.json has no format version');
+    store.close();
+    throw damaged(path, `${STORE_FILE} has no manifest`);
   }
-  return { manifest, version, path };
+  return { store, manifest, version, path };
+}
+
+export function readManifest(indexDir: string): { manifest: Manifest; version: string; path: string } {
+  const { store, ...found } = openLiveStore(indexDir);
+  store.close();
+  return found;
 }
 
 /** Refuses an index that the current settings cannot search correctly, saying what to run. */
@@ -191,56 +196,72 @@ export function checkModel(
   }
 }
 
-/** Loads the live index after checking it fits the embedding settings; sets the search breadth `ef`. */
-export function loadIndex(indexDir: string, spec: EmbeddingSpec, ef: number): LoadedIndex {
-  const { manifest, version, path } = readManifest(indexDir);
-  checkCompatible(manifest, spec, path);
-  let contents: Omit<IndexContents, 'manifest'>;
-  try {
-    contents = JSON.parse(readFileSync(join(path, 'passages.json'), 'utf8')) as Omit<IndexContents, 'manifest'>;
-  } catch (error) {
-    throw damaged(path, `passages.json: ${errorMessage(error)}`);
-  }
-  if (!Array.isArray(contents.passages) || contents.passages.length !== manifest.passageCount) {
-    throw damaged(path, `passages.json does not hold the ${manifest.passageCount} passages the manifest lists`);
-  }
-  const hnsw = new hnswlib.HierarchicalNSW(manifest.hnsw.space, manifest.model.dimensions);
-  try {
-    hnsw.readIndexSync(join(path, 'vectors.hnsw'));
-  } catch (error) {
-    throw damaged(path, `vectors.hnsw: ${errorMessage(error)}`);
-  }
-  if (hnsw.getCurrentCount() !== manifest.passageCount) {
-    throw damaged(path, `vectors.hnsw holds ${hnsw.getCurrentCount()} vectors, not ${manifest.passageCount}`);
-  }
-  // ef is not saved with the index and falls back to 10 on load, which loses recall: set it every time.
-  hnsw.setEf(Math.max(ef, 10));
-  return { manifest, ...contents, hnsw, version, path };
+/** What tells one state of the index from another: its folder and its live graph file. */
+export function versionOf(folder: string, manifest: Manifest): string {
+  return `${folder}/${manifest.graph.file}`;
 }
 
-/** The live index's articles (from its passage file), without loading the vectors; empty with no index. */
-export function readIndexedArticles(indexDir: string): IndexedArticle[] {
-  const version = currentVersion(indexDir);
-  if (!version) return [];
+/**
+ * Loads the live index after checking it fits the embedding settings; sets the search breadth `ef`. Only the
+ * graph is read into memory; passages are read from the store when a question needs them.
+ */
+export function loadIndex(indexDir: string, spec: EmbeddingSpec, ef: number): LoadedIndex {
+  const { store, manifest, version, path } = openLiveStore(indexDir);
   try {
-    const contents = JSON.parse(readFileSync(join(indexDir, version, 'passages.json'), 'utf8')) as {
-      articles?: IndexedArticle[];
-    };
-    return contents.articles ?? [];
+    checkCompatible(manifest, spec, path);
+    const hnsw = readGraph(path, manifest);
+    // ef is not saved with the index and falls back to 10 on load, which loses recall: set it every time.
+    hnsw.setEf(Math.max(ef, 10));
+    return { manifest, articles: store.articles(), passages: store, hnsw, version: versionOf(version, manifest), path };
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+/** The graph a manifest names, checked against the counts it records. */
+export function readGraph(path: string, manifest: Manifest): hnswlib.HierarchicalNSW {
+  if (manifest.formatVersion !== FORMAT_VERSION || !manifest.graph) {
+    throw damaged(path, 'its manifest names no graph file');
+  }
+  const hnsw = new hnswlib.HierarchicalNSW(manifest.hnsw.space, manifest.model.dimensions);
+  const file = manifest.graph.file;
+  try {
+    hnsw.readIndexSync(join(path, file), true);
+  } catch (error) {
+    throw damaged(path, `${file}: ${errorMessage(error)}`);
+  }
+  const live = hnsw.getCurrentCount() - manifest.graph.deleted;
+  if (live !== manifest.passageCount) {
+    throw damaged(path, `${file} holds ${live} live vectors, not ${manifest.passageCount}`);
+  }
+  return hnsw;
+}
+
+/** The live index's articles, without loading the vectors; empty with no index. */
+export function readIndexedArticles(indexDir: string): IndexedArticle[] {
+  try {
+    const { store } = openLiveStore(indexDir);
+    try {
+      return store.articles();
+    } finally {
+      store.close();
+    }
   } catch {
     return [];
   }
 }
 
-/** Builds the HNSW graph for vectors in passage order (label = position). */
+/** Builds an HNSW graph (room for `capacity` points) for vectors and their labels. */
 export function buildHnsw(
-  vectors: Float32Array[],
+  entries: { label: number; vector: Float32Array }[],
   dimensions: number,
   parameters: HnswParameters,
+  capacity = entries.length,
 ): hnswlib.HierarchicalNSW {
   const hnsw = new hnswlib.HierarchicalNSW(parameters.space, dimensions);
-  hnsw.initIndex(Math.max(vectors.length, 1), parameters.m, parameters.efConstruction, parameters.randomSeed);
-  vectors.forEach((vector, label) => hnsw.addPoint(Array.from(vector), label));
+  hnsw.initIndex(Math.max(capacity, entries.length, 1), parameters.m, parameters.efConstruction, parameters.randomSeed);
+  for (const { label, vector } of entries) hnsw.addPoint(Array.from(vector), label);
   return hnsw;
 }
 
@@ -251,13 +272,16 @@ function sha256File(path: string): string {
 /**
  * A file-system failure while writing the index as one line naming the folder and what to do, for the
  * failures a user can fix (full disk, read-only or foreign folder); anything else is rethrown as it is.
+ * SQLite reports the same failures with codes of its own.
  */
 export function indexWriteError(error: unknown, path: string): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   const fixes: Record<string, string> = {
     ENOSPC: 'the disk is full; free some space and run `npm run index` again',
+    SQLITE_FULL: 'the disk is full; free some space and run `npm run index` again',
     EDQUOT: 'the disk quota is used up; free some space and run `npm run index` again',
     EROFS: 'the file system is read-only; set INDEX_DIR (or DATA_DIR) to a writable folder',
+    SQLITE_READONLY: 'the file system is read-only; set INDEX_DIR (or DATA_DIR) to a writable folder',
     EACCES: 'permission denied; run as the folder’s owner, or set INDEX_DIR (or DATA_DIR) to a folder you can write',
     EPERM: 'permission denied; run as the folder’s owner, or set INDEX_DIR (or DATA_DIR) to a folder you can write',
   };
@@ -265,70 +289,91 @@ export function indexWriteError(error: unknown, path: string): unknown {
   return fix ? new UserError(`Cannot write the index in ${path}: ${fix} (${code}).`) : error;
 }
 
-/**
- * Writes a complete new version and makes it live; returns its size in bytes. `extra` files (the parse cache)
- * go into the version folder too but are not part of its integrity. On failure the half-written folder is
- * removed, so retries never pile up partial copies.
- */
-export function writeIndex(
-  indexDir: string,
-  contents: IndexContents,
+/** Writes a graph file durably into `folder` under a new name; returns its record for the manifest. */
+export function writeGraph(
+  folder: string,
   hnsw: hnswlib.HierarchicalNSW,
-  extra: Record<string, string> = {},
+  labels: Pick<GraphFile, 'nextLabel' | 'deleted'>,
+): GraphFile {
+  const file = `graph-${Date.now()}-${process.pid}.hnsw`;
+  const staging = join(folder, `${file}.tmp`);
+  try {
+    hnsw.writeIndexSync(staging);
+    fsyncFile(staging);
+    renameSync(staging, join(folder, file));
+  } catch (error) {
+    rmSync(staging, { force: true });
+    throw error;
+  }
+  return { file, bytes: statSync(join(folder, file)).size, sha256: sha256File(join(folder, file)), ...labels };
+}
+
+/**
+ * Makes a complete new version live: `fill` writes the store (in the staging folder, with the graph written
+ * by writeGraph into the same folder), then the folder is renamed into place and CURRENT switched to it.
+ * On failure the half-written folder is removed, so retries never pile up partial copies.
+ */
+export async function writeVersion(
+  indexDir: string,
+  fill: (store: PassageStore, folder: string) => Promise<void>,
   version = `v-${Date.now()}-${process.pid}`,
-): { bytes: number; version: string } {
+): Promise<{ bytes: number; version: string }> {
   const staging = join(indexDir, `${version}.partial`);
+  let store: PassageStore | undefined;
   try {
     mkdirSync(staging, { recursive: true });
-    const { manifest, ...rest } = contents;
-    writeDurable(join(staging, 'passages.json'), JSON.stringify(rest));
-    hnsw.writeIndexSync(join(staging, 'vectors.hnsw'));
-    fsyncFile(join(staging, 'vectors.hnsw'));
-    for (const [name, data] of Object.entries(extra)) writeDurable(join(staging, name), data);
-    const files = Object.fromEntries(DATA_FILES.map((file) => [file, statSync(join(staging, file)).size]));
-    const checksums = Object.fromEntries(DATA_FILES.map((file) => [file, sha256File(join(staging, file))]));
-    writeDurable(join(staging, 'manifest.json'), `${JSON.stringify({ ...manifest, files, checksums }, null, 2)}\n`);
+    store = PassageStore.create(join(staging, STORE_FILE));
+    await fill(store, staging);
+    store.close();
+    fsyncFile(join(staging, STORE_FILE));
     renameSync(staging, join(indexDir, version));
     const pointer = join(indexDir, `${CURRENT_FILE}.${process.pid}.tmp`);
     writeDurable(pointer, `${version}\n`);
     renameSync(pointer, join(indexDir, CURRENT_FILE));
   } catch (error) {
+    store?.close();
     rmSync(staging, { recursive: true, force: true });
     throw indexWriteError(error, indexDir);
   }
   return { bytes: versionBytes(join(indexDir, version)), version };
 }
 
-/** Size on disk of one index version folder. */
+/** Size on disk of one index version folder: its store and live graph. */
 export function versionBytes(path: string): number {
-  return [...DATA_FILES, 'manifest.json'].reduce((sum, file) => sum + statSync(join(path, file)).size, 0);
+  return readdirSync(path)
+    .filter((file) => file === STORE_FILE || (file.startsWith('graph-') && file.endsWith('.hnsw')))
+    .reduce((sum, file) => sum + statSync(join(path, file)).size, 0);
 }
 
-/**
- * True when the data files have the sizes and checksums the manifest recorded: cheaper than a full load
- * (hashing reads the files once), and it tells a file damaged in place from an intact one.
- */
+/** True when the live graph has the size and checksum the manifest recorded (the store is SQLite's to check). */
 export function filesIntact(manifest: Manifest, path: string): boolean {
-  if (!manifest.files || !manifest.checksums) return false;
+  if (!manifest.graph) return false;
   try {
-    return DATA_FILES.every(
-      (file) =>
-        statSync(join(path, file)).size === manifest.files?.[file] &&
-        sha256File(join(path, file)) === manifest.checksums?.[file],
-    );
+    const file = join(path, manifest.graph.file);
+    return statSync(file).size === manifest.graph.bytes && sha256File(file) === manifest.graph.sha256;
   } catch {
     return false;
   }
 }
 
-/** Removes versions that are not live and leftovers of interrupted builds. Call while holding the lock. */
-export function removeStaleVersions(indexDir: string): void {
+/**
+ * Removes versions that are not live, leftovers of interrupted builds, and graph files of the live version
+ * that its manifest no longer names (an edit that crashed before its commit, or the graph an edit replaced).
+ * Call while holding the lock.
+ */
+export function removeStaleVersions(indexDir: string, liveGraph?: string): void {
   if (!existsSync(indexDir)) return;
   const live = currentVersion(indexDir);
   for (const name of readdirSync(indexDir)) {
     const stale =
       (name.startsWith('v-') && name !== live) || (name.startsWith(`${CURRENT_FILE}.`) && name.endsWith('.tmp'));
     if (stale) rmSync(join(indexDir, name), { recursive: true, force: true });
+  }
+  if (live && liveGraph) {
+    const folder = join(indexDir, live);
+    for (const name of readdirSync(folder)) {
+      if (name.startsWith('graph-') && name !== liveGraph) rmSync(join(folder, name), { force: true });
+    }
   }
 }
 

@@ -1,0 +1,431 @@
+/**
+ * The passages, their articles and the lexical index, in one SQLite file (`index.sqlite`) beside the HNSW graph.
+ *
+ * Why SQLite (better-sqlite3): the bot used to parse one JSON file of every passage and build its BM25 index
+ * in memory at every start — 7.4 s and 874 MiB at 100,000 passages with the default model's twin. Here nothing
+ * is rebuilt at start (passages are read by label when a question needs them, FTS5 holds BM25's postings),
+ * and an edit changes a few rows in one transaction instead of rewriting the whole file.
+ *
+ *   meta        key → JSON value (the manifest, which names the live graph file)
+ *   articles    one row per article: metadata, counts, the content hash it was indexed from
+ *   passages    label (the vector's HNSW label, never reused) → verbatim text, place in the article
+ *   lexical     FTS5, contentless: each passage's analysed terms (text/terms.ts): BM25's postings
+ *   vocabulary  term → passages holding it, and how many of those write it in capitals (an acronym)
+ *   files       corpus file → size, mtime and content hash, so an unchanged file is not read again
+ *   parsed      content hash → what the file parsed to, so a changed-back or renamed file is not parsed again
+ */
+import Database from 'better-sqlite3';
+import type { ArticleMetadata } from '../corpus/article.js';
+import { acronymTermsOf, terms } from '../text/terms.js';
+
+export interface IndexedArticle extends ArticleMetadata {
+  id: string;
+  paragraphCount: number;
+  passageCount: number;
+}
+
+export interface IndexedPassage {
+  /** Stable: the same article text gives the same id on every build. */
+  id: string;
+  articleId: string;
+  paragraphStart: number;
+  paragraphEnd: number;
+  part?: { index: number; of: number };
+  /** Verbatim article text; what is quoted. */
+  text: string;
+  /** Hash of the text that was embedded (title, date and passage): the embedding cache key. */
+  embeddingKey: string;
+}
+
+/** What the index knows of one corpus file, to tell an unchanged file by its size and time alone. */
+export interface KnownFile {
+  size: number;
+  mtimeMs: number;
+  contentHash: string;
+}
+
+export interface LexicalHit {
+  label: number;
+  score: number;
+}
+
+interface PassageRow {
+  label: number;
+  id: string;
+  article_id: string;
+  paragraph_start: number;
+  paragraph_end: number;
+  part_index: number | null;
+  part_of: number | null;
+  text: string;
+  embedding_key: string;
+}
+
+interface ArticleRow {
+  id: string;
+  metadata: string;
+  paragraph_count: number;
+  passage_count: number;
+}
+
+const SCHEMA = `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE articles (
+    id TEXT PRIMARY KEY, metadata TEXT NOT NULL, paragraph_count INTEGER NOT NULL,
+    passage_count INTEGER NOT NULL, content_hash TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE passages (
+    label INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL,
+    paragraph_start INTEGER NOT NULL, paragraph_end INTEGER NOT NULL, part_index INTEGER, part_of INTEGER,
+    text TEXT NOT NULL, embedding_key TEXT NOT NULL, distinct_terms INTEGER NOT NULL
+  );
+  CREATE INDEX passages_by_article ON passages (article_id, paragraph_start, part_index);
+  CREATE VIRTUAL TABLE lexical USING fts5 (terms, content = '', contentless_delete = 1, tokenize = 'ascii');
+  CREATE VIRTUAL TABLE lexical_instances USING fts5vocab (lexical, 'instance');
+  CREATE TABLE vocabulary (term TEXT PRIMARY KEY, passages INTEGER NOT NULL, acronym INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE files (id TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, content_hash TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE parsed (content_hash TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+`;
+
+function passageOf(row: PassageRow): IndexedPassage {
+  return {
+    id: row.id,
+    articleId: row.article_id,
+    paragraphStart: row.paragraph_start,
+    paragraphEnd: row.paragraph_end,
+    ...(row.part_index !== null && row.part_of !== null ? { part: { index: row.part_index, of: row.part_of } } : {}),
+    text: row.text,
+    embeddingKey: row.embedding_key,
+  };
+}
+
+function articleOf(row: ArticleRow): IndexedArticle {
+  return {
+    id: row.id,
+    ...(JSON.parse(row.metadata) as ArticleMetadata),
+    paragraphCount: row.paragraph_count,
+    passageCount: row.passage_count,
+  };
+}
+
+/** A passage's terms for the lexical index, and which of them it writes as acronyms. */
+function lexicalEntry(text: string): { terms: string[]; distinct: Set<string>; acronyms: Set<string> } {
+  const passageTerms = terms(text);
+  return { terms: passageTerms, distinct: new Set(passageTerms), acronyms: new Set(acronymTermsOf(text)) };
+}
+
+/** The smallest string above every string that starts with `prefix` (for a range scan). */
+function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCodePoint((prefix.codePointAt(prefix.length - 1) ?? 0) + 1);
+}
+
+export class PassageStore {
+  private readonly db: Database.Database;
+  private readonly statements: {
+    get: Database.Statement<[number], PassageRow>;
+    byId: Database.Statement<[string], PassageRow>;
+    ofArticle: Database.Statement<[string], PassageRow>;
+    frequency: Database.Statement<[string], { passages: number; acronym: number }>;
+    prefixed: Database.Statement<[string, string], { term: string }>;
+    meta: Database.Statement<[string], { value: string }>;
+    postings: Database.Statement<[string]>;
+    averageLength: Database.Statement<[], { average: number | null }>;
+    count: Database.Statement<[], { n: number }>;
+  };
+  private articleIds: Map<number, string> | undefined;
+
+  private constructor(
+    readonly path: string,
+    options: { create?: boolean; readonly?: boolean },
+  ) {
+    this.db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.create !== true });
+    // Another process (the bot) may be reading while an edit commits: wait for it rather than fail.
+    this.db.pragma('busy_timeout = 5000');
+    if (options.create) {
+      this.db.pragma('journal_mode = DELETE');
+      this.db.exec(SCHEMA);
+    }
+    this.statements = {
+      get: this.db.prepare('SELECT * FROM passages WHERE label = ?'),
+      byId: this.db.prepare('SELECT * FROM passages WHERE id = ?'),
+      ofArticle: this.db.prepare(
+        'SELECT * FROM passages WHERE article_id = ? ORDER BY paragraph_start, part_index, label',
+      ),
+      frequency: this.db.prepare('SELECT passages, acronym FROM vocabulary WHERE term = ?'),
+      prefixed: this.db.prepare('SELECT term FROM vocabulary WHERE term > ? AND term < ? ORDER BY term'),
+      meta: this.db.prepare('SELECT value FROM meta WHERE key = ?'),
+      postings: this.db
+        .prepare(
+          'SELECT i.doc, count(*), p.distinct_terms FROM lexical_instances AS i JOIN passages AS p ON p.label = i.doc WHERE i.term = ? GROUP BY i.doc',
+        )
+        .raw(),
+      averageLength: this.db.prepare('SELECT avg(distinct_terms) AS average FROM passages'),
+      count: this.db.prepare('SELECT count(*) AS n FROM passages'),
+    };
+  }
+
+  /** A new, empty store (the file must not exist). */
+  static create(path: string): PassageStore {
+    return new PassageStore(path, { create: true });
+  }
+
+  static open(path: string, options: { readonly?: boolean } = {}): PassageStore {
+    return new PassageStore(path, options);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs `work` as one transaction: all of it is written, or none of it. */
+  transaction<T>(work: () => T): T {
+    this.articleIds = undefined;
+    this.averageLength = undefined;
+    return this.db.transaction(work)();
+  }
+
+  // --- meta ---
+
+  getMeta<T>(key: string): T | undefined {
+    const row = this.statements.meta.get(key);
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  setMeta(key: string, value: unknown): void {
+    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, JSON.stringify(value));
+  }
+
+  // --- passages and articles ---
+
+  get count(): number {
+    return this.statements.count.get()?.n ?? 0;
+  }
+
+  get(label: number): IndexedPassage | undefined {
+    const row = this.statements.get.get(label);
+    return row ? passageOf(row) : undefined;
+  }
+
+  byId(id: string): { label: number; passage: IndexedPassage } | undefined {
+    const row = this.statements.byId.get(id);
+    return row ? { label: row.label, passage: passageOf(row) } : undefined;
+  }
+
+  /** An article's passages in reading order. */
+  ofArticle(articleId: string): { label: number; passage: IndexedPassage }[] {
+    return this.statements.ofArticle.all(articleId).map((row) => ({ label: row.label, passage: passageOf(row) }));
+  }
+
+  /** Every live label, ascending. */
+  labels(): number[] {
+    return (this.db.prepare('SELECT label FROM passages ORDER BY label').raw().all() as [number][]).map(
+      ([label]) => label,
+    );
+  }
+
+  /** Every passage in label order (tools and tests; the bot reads by label). */
+  all(): IndexedPassage[] {
+    return (this.db.prepare('SELECT * FROM passages ORDER BY label').all() as PassageRow[]).map(passageOf);
+  }
+
+  /** Label → article id for every passage, kept until the next write: for filters called on every graph step. */
+  articleIdOf(label: number): string | undefined {
+    this.articleIds ??= new Map(
+      this.db
+        .prepare('SELECT label, article_id FROM passages')
+        .raw()
+        .all()
+        .map((row) => row as [number, string]),
+    );
+    return this.articleIds.get(label);
+  }
+
+  articles(): IndexedArticle[] {
+    return (this.db.prepare('SELECT * FROM articles ORDER BY id').all() as ArticleRow[]).map(articleOf);
+  }
+
+  /** Article id → the content hash it was indexed from. */
+  articleHashes(): Map<string, string> {
+    const rows = this.db.prepare('SELECT id, content_hash FROM articles').raw().all() as [string, string][];
+    return new Map(rows);
+  }
+
+  /** Embedding key → label of a passage embedded from that text (to reuse its vector). */
+  labelsByEmbeddingKey(): Map<string, number> {
+    const rows = this.db.prepare('SELECT embedding_key, label FROM passages').raw().all() as [string, number][];
+    return new Map(rows);
+  }
+
+  /**
+   * Adds an article and its passages (with their labels) to every table. Many articles at once (a full
+   * build) pass `vocabulary` to count terms in memory and write them once at the end.
+   */
+  addArticle(
+    article: IndexedArticle & { contentHash: string },
+    passages: { label: number; passage: IndexedPassage }[],
+    vocabulary?: Map<string, { passages: number; acronym: number }>,
+  ): void {
+    this.articleIds = undefined;
+    const { id, paragraphCount, passageCount, contentHash, ...metadata } = article;
+    this.db
+      .prepare(
+        'INSERT INTO articles (id, metadata, paragraph_count, passage_count, content_hash) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(id, JSON.stringify(metadata), paragraphCount, passageCount, contentHash);
+    const insertPassage = this.db.prepare(
+      'INSERT INTO passages (label, id, article_id, paragraph_start, paragraph_end, part_index, part_of, text, embedding_key, distinct_terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const insertTerms = this.db.prepare('INSERT INTO lexical (rowid, terms) VALUES (?, ?)');
+    const countTerm = this.db.prepare(
+      'INSERT INTO vocabulary (term, passages, acronym) VALUES (?, 1, ?) ON CONFLICT (term) DO UPDATE SET passages = passages + 1, acronym = acronym + excluded.acronym',
+    );
+    for (const { label, passage } of passages) {
+      const entry = lexicalEntry(passage.text);
+      insertPassage.run(
+        label,
+        passage.id,
+        passage.articleId,
+        passage.paragraphStart,
+        passage.paragraphEnd,
+        passage.part?.index ?? null,
+        passage.part?.of ?? null,
+        passage.text,
+        passage.embeddingKey,
+        entry.distinct.size,
+      );
+      insertTerms.run(label, entry.terms.join(' '));
+      for (const term of entry.distinct) {
+        const acronym = entry.acronyms.has(term) ? 1 : 0;
+        if (vocabulary) {
+          const counts = vocabulary.get(term) ?? { passages: 0, acronym: 0 };
+          counts.passages++;
+          counts.acronym += acronym;
+          vocabulary.set(term, counts);
+        } else {
+          countTerm.run(term, acronym);
+        }
+      }
+    }
+  }
+
+  /** Writes term counts gathered by addArticle(…, vocabulary) into a store whose vocabulary is empty. */
+  writeVocabulary(vocabulary: Map<string, { passages: number; acronym: number }>): void {
+    const insert = this.db.prepare('INSERT INTO vocabulary (term, passages, acronym) VALUES (?, ?, ?)');
+    for (const [term, counts] of vocabulary) insert.run(term, counts.passages, counts.acronym);
+  }
+
+  /** Removes an article and its passages from every table; returns the labels its passages had. */
+  removeArticle(articleId: string): number[] {
+    this.articleIds = undefined;
+    const removed = this.ofArticle(articleId);
+    const deleteTerms = this.db.prepare('DELETE FROM lexical WHERE rowid = ?');
+    const uncount = this.db.prepare(
+      'UPDATE vocabulary SET passages = passages - 1, acronym = acronym - ? WHERE term = ?',
+    );
+    for (const { label, passage } of removed) {
+      deleteTerms.run(label);
+      const entry = lexicalEntry(passage.text);
+      for (const term of entry.distinct) uncount.run(entry.acronyms.has(term) ? 1 : 0, term);
+    }
+    this.db.prepare('DELETE FROM vocabulary WHERE passages <= 0').run();
+    this.db.prepare('DELETE FROM passages WHERE article_id = ?').run(articleId);
+    this.db.prepare('DELETE FROM articles WHERE id = ?').run(articleId);
+    return removed.map(({ label }) => label);
+  }
+
+  // --- the lexical index ---
+
+  documentFrequency(term: string): number {
+    return this.statements.frequency.get(term)?.passages ?? 0;
+  }
+
+  isAcronym(term: string): boolean {
+    return (this.statements.frequency.get(term)?.acronym ?? 0) > 0;
+  }
+
+  /** Terms of the corpus that start with `prefix` (not `prefix` itself), in order. */
+  termsStartingWith(prefix: string): string[] {
+    if (prefix === '') return [];
+    return this.statements.prefixed.all(prefix, prefixEnd(prefix)).map((row) => row.term);
+  }
+
+  /**
+   * Okapi BM25 (k1 1.2, b 0.75) over the passages' terms, with `idf` weighting each term: the best `limit`
+   * passages holding any of `searchTerms`, leaving out one article's when `excludeArticle` is given.
+   *
+   * FTS5 supplies the postings (each term's passages and counts); the score is computed here, as MiniSearch
+   * (which this replaces) computed it, so ranking is unchanged: a passage's length is its number of distinct
+   * terms, and its sum over terms is multiplied by how many of the terms it holds (a passage holding three of
+   * the question's terms outranks one holding a single rare one many times). FTS5's own bm25() differs:
+   * it floors the idf of a term in half the passages or more at 1e-6, so in a corpus about one dispute
+   * "junior" and "doctor" would count for nothing.
+   */
+  bm25(searchTerms: string[], limit: number, idf: (term: string) => number, excludeArticle?: string): LexicalHit[] {
+    const k = 1.2;
+    const b = 0.75;
+    const averageLength = this.averageDistinctTerms();
+    const scores = new Map<number, { sum: number; terms: number }>();
+    for (const term of searchTerms) {
+      const weight = idf(term);
+      for (const [label, frequency, length] of this.statements.postings.all(term) as [number, number, number][]) {
+        const score = (weight * frequency * (k + 1)) / (frequency + k * (1 - b + (b * length) / averageLength));
+        const entry = scores.get(label);
+        if (entry) {
+          entry.sum += score;
+          entry.terms++;
+        } else {
+          scores.set(label, { sum: score, terms: 1 });
+        }
+      }
+    }
+    if (excludeArticle !== undefined) {
+      for (const label of scores.keys()) if (this.articleIdOf(label) === excludeArticle) scores.delete(label);
+    }
+    return [...scores.entries()]
+      .map(([label, { sum, terms: held }]) => ({ label, score: sum * held }))
+      .sort((a, b) => b.score - a.score || a.label - b.label)
+      .slice(0, limit);
+  }
+
+  private averageLength: number | undefined;
+
+  private averageDistinctTerms(): number {
+    this.averageLength ??= this.statements.averageLength.get()?.average ?? 1;
+    return this.averageLength || 1;
+  }
+
+  // --- corpus files and parse results ---
+
+  files(): Map<string, KnownFile> {
+    const rows = this.db.prepare('SELECT id, size, mtime_ms, content_hash FROM files').raw().all() as [
+      string,
+      number,
+      number,
+      string,
+    ][];
+    return new Map(rows.map(([id, size, mtimeMs, contentHash]) => [id, { size, mtimeMs, contentHash }]));
+  }
+
+  setFiles(files: ReadonlyMap<string, KnownFile>): void {
+    this.db.prepare('DELETE FROM files').run();
+    const insert = this.db.prepare('INSERT INTO files (id, size, mtime_ms, content_hash) VALUES (?, ?, ?, ?)');
+    for (const [id, file] of files) insert.run(id, file.size, file.mtimeMs, file.contentHash);
+  }
+
+  parsed<T>(contentHash: string): T | undefined {
+    const row = this.db.prepare('SELECT value FROM parsed WHERE content_hash = ?').get(contentHash) as
+      { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  /** Keeps the parse results of the hashes given, and only those. */
+  setParsed(entries: ReadonlyMap<string, unknown>, keep: ReadonlySet<string>): void {
+    const stale = (this.db.prepare('SELECT content_hash FROM parsed').raw().all() as [string][]).filter(
+      ([hash]) => !keep.has(hash),
+    );
+    const remove = this.db.prepare('DELETE FROM parsed WHERE content_hash = ?');
+    for (const [hash] of stale) remove.run(hash);
+    const insert = this.db.prepare('INSERT OR REPLACE INTO parsed (content_hash, value) VALUES (?, ?)');
+    for (const [hash, value] of entries) insert.run(hash, JSON.stringify(value));
+  }
+}
