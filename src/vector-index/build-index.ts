@@ -415,8 +415,7 @@ async function fullBuild(
     DEFAULT_HNSW,
   );
   hnsw.setEf(Math.max(config.searchEf, 10));
-  const previousPassages = previous ? previous.store.all() : [];
-  const changed = changedSince(previousPassages, passages);
+  const changed = changedSince(previous ? previous.store.passageIds().map((id) => ({ id })) : [], passages);
   const dropped = droppedByKind(corpus.articles);
   let calibration: IndexCalibration | undefined;
   const { bytes } = await writeVersion(config.indexDir, async (store, folder) => {
@@ -482,7 +481,8 @@ async function editInPlace(
     ...corpus.unchanged.map((entry) => entry.id),
   ]);
   const changedArticles = corpus.articles.filter((article) => indexed.get(article.id) !== article.contentHash);
-  const removedIds = [...indexed.keys()].filter((id) => !current.has(id) || changedArticles.some((a) => a.id === id));
+  const changedIds = new Set(changedArticles.map((article) => article.id));
+  const removedIds = [...indexed.keys()].filter((id) => !current.has(id) || changedIds.has(id));
   const oldPassages = removedIds.flatMap((id) => store.ofArticle(id));
   const { articles, passages } = passagesOf(changedArticles);
   const graphCount = manifest.graph.nextLabel;

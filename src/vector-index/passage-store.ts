@@ -223,6 +223,11 @@ export class PassageStore {
     );
   }
 
+  /** Every passage's id. */
+  passageIds(): string[] {
+    return (this.db.prepare('SELECT id FROM passages').raw().all() as [string][]).map(([id]) => id);
+  }
+
   /** Every passage in label order (tools and tests; the bot reads by label). */
   all(): IndexedPassage[] {
     return (this.db.prepare('SELECT * FROM passages ORDER BY label').all() as PassageRow[]).map(passageOf);
