@@ -153,6 +153,8 @@ function droppedByKind(
   return counts;
 }
 
+const droppedTotal = (counts: DroppedCounts) => Object.values(counts).reduce((sum, count) => sum + count, 0);
+
 type LiveIndex = { store: PassageStore; manifest: Manifest; path: string };
 
 /**
@@ -229,8 +231,6 @@ export async function buildIndex({
       resumed: 0,
       ...fields,
     });
-    const droppedTotal = (counts: DroppedCounts) => Object.values(counts).reduce((sum, count) => sum + count, 0);
-
     // Nothing changed: decided from the manifest, the files' sizes and times and the graph's checksum,
     // without loading the index or taking the lock (a build running elsewhere, or a read-only index folder,
     // does not stop a bot that only needs to know its index is current).
@@ -252,7 +252,7 @@ export async function buildIndex({
       const model = embedder ?? (await InProcessEmbedder.load(spec, config));
       fingerprint = model.fingerprint;
       const work: BuildWork = { config, logger, model, spec, onProgress, onCalibrationProgress };
-      let result: Omit<IndexSummary, 'articles' | 'ms' | 'skipped' | 'indexDir' | 'upToDate'> & { bytes: number };
+      let result: BuildResult;
       if (live && live.manifest.pipeline === PIPELINE) {
         // Reopened for writing; the read-only handle is done with.
         live.store.close();
@@ -397,7 +397,7 @@ async function fullBuild(
   work: BuildWork,
   corpus: Corpus,
   live: { store: PassageStore; manifest: Manifest; path: string } | undefined,
-): Promise<BuildResult & { bytes: number }> {
+): Promise<BuildResult> {
   const { config } = work;
   const { articles, passages } = passagesOf(corpus.articles);
   const previous = live && live.manifest.pipeline === PIPELINE ? live : undefined;
@@ -454,7 +454,7 @@ async function fullBuild(
   new VectorCheckpoint(config.indexDir, '').remove();
   return {
     passages: passages.length,
-    dropped: Object.values(dropped).reduce((sum, count) => sum + count, 0),
+    dropped: droppedTotal(dropped),
     embedded,
     resumed,
     reused: passages.length - embedded - resumed,
@@ -472,7 +472,7 @@ async function editInPlace(
   work: BuildWork,
   live: { store: PassageStore; manifest: Manifest; path: string },
   corpus: Corpus,
-): Promise<(BuildResult & { bytes: number }) | undefined> {
+): Promise<BuildResult | undefined> {
   const { config } = work;
   const { store, manifest, path } = live;
   const indexed = store.articleHashes();
@@ -562,7 +562,7 @@ async function editInPlace(
   new VectorCheckpoint(config.indexDir, '').remove();
   return {
     passages: passageCount,
-    dropped: Object.values(dropped).reduce((sum, count) => sum + count, 0),
+    dropped: droppedTotal(dropped),
     embedded,
     resumed,
     reused: passageCount - embedded - resumed,

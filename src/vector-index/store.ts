@@ -98,7 +98,7 @@ function fsyncFile(path: string): void {
   }
 }
 
-export function writeDurable(path: string, data: string): void {
+function writeDurable(path: string, data: string): void {
   const fd = openSync(path, 'w');
   try {
     writeFileSync(fd, data);
