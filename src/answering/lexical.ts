@@ -1,7 +1,7 @@
 /**
  * BM25 over the passages' own text, and what the rest of answering needs to know about the corpus's words:
  * document frequencies, idf, the acronyms the articles use and the vocabulary by prefix (for query-terms.ts).
- * The postings and counts live in the index's SQLite file (FTS5, vector-index/passage-store.ts), so nothing
+ * The postings and counts live in the index's SQLite file (vector-index/passage-store.ts), so nothing
  * is built at start and an edit updates them in place; this class decides which terms are worth searching.
  *
  * Titles are not indexed here: every passage of an article shares its title, so title words lift all of

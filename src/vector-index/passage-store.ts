@@ -3,13 +3,13 @@
  *
  * Why SQLite (better-sqlite3): the bot used to parse one JSON file of every passage and build its BM25 index
  * in memory at every start — 7.4 s and 874 MiB at 100,000 passages with the default model's twin. Here nothing
- * is rebuilt at start (passages are read by label when a question needs them, FTS5 holds BM25's postings),
+ * is rebuilt at start (passages are read by label when a question needs them, BM25's postings are a table),
  * and an edit changes a few rows in one transaction instead of rewriting the whole file.
  *
  *   meta        key → JSON value (the manifest, which names the live graph file)
  *   articles    one row per article: metadata, counts, the content hash it was indexed from
  *   passages    label (the vector's HNSW label, never reused) → verbatim text, place in the article
- *   lexical     FTS5, contentless: each passage's analysed terms (text/terms.ts): BM25's postings
+ *   postings    term → the passages holding it, how often, and their length: BM25's inverted index
  *   vocabulary  term → passages holding it, and how many of those write it in capitals (an acronym)
  *   files       corpus file → size, mtime and content hash, so an unchanged file is not read again
  *   parsed      content hash → what the file parsed to, so a changed-back or renamed file is not parsed again
@@ -80,8 +80,10 @@ const SCHEMA = `
     text TEXT NOT NULL, embedding_key TEXT NOT NULL, distinct_terms INTEGER NOT NULL
   );
   CREATE INDEX passages_by_article ON passages (article_id, paragraph_start, part_index);
-  CREATE VIRTUAL TABLE lexical USING fts5 (terms, content = '', contentless_delete = 1, tokenize = 'ascii');
-  CREATE VIRTUAL TABLE lexical_instances USING fts5vocab (lexical, 'instance');
+  CREATE TABLE postings (
+    term TEXT NOT NULL, label INTEGER NOT NULL, frequency INTEGER NOT NULL, length INTEGER NOT NULL,
+    PRIMARY KEY (term, label)
+  ) WITHOUT ROWID;
   CREATE TABLE vocabulary (term TEXT PRIMARY KEY, passages INTEGER NOT NULL, acronym INTEGER NOT NULL) WITHOUT ROWID;
   CREATE TABLE files (id TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, content_hash TEXT NOT NULL) WITHOUT ROWID;
   CREATE TABLE parsed (content_hash TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -108,10 +110,11 @@ function articleOf(row: ArticleRow): IndexedArticle {
   };
 }
 
-/** A passage's terms for the lexical index, and which of them it writes as acronyms. */
-function lexicalEntry(text: string): { terms: string[]; distinct: Set<string>; acronyms: Set<string> } {
-  const passageTerms = terms(text);
-  return { terms: passageTerms, distinct: new Set(passageTerms), acronyms: new Set(acronymTermsOf(text)) };
+/** A passage's terms with how often each occurs, and which of them it writes as acronyms. */
+function lexicalEntry(text: string): { frequencies: Map<string, number>; acronyms: Set<string> } {
+  const frequencies = new Map<string, number>();
+  for (const term of terms(text)) frequencies.set(term, (frequencies.get(term) ?? 0) + 1);
+  return { frequencies, acronyms: new Set(acronymTermsOf(text)) };
 }
 
 /** The smallest string above every string that starts with `prefix` (for a range scan). */
@@ -128,7 +131,6 @@ export class PassageStore {
     frequency: Database.Statement<[string], { passages: number; acronym: number }>;
     prefixed: Database.Statement<[string, string], { term: string }>;
     meta: Database.Statement<[string], { value: string }>;
-    postings: Database.Statement<[string]>;
     averageLength: Database.Statement<[], { average: number | null }>;
     count: Database.Statement<[], { n: number }>;
   };
@@ -154,11 +156,6 @@ export class PassageStore {
       frequency: this.db.prepare('SELECT passages, acronym FROM vocabulary WHERE term = ?'),
       prefixed: this.db.prepare('SELECT term FROM vocabulary WHERE term > ? AND term < ? ORDER BY term'),
       meta: this.db.prepare('SELECT value FROM meta WHERE key = ?'),
-      postings: this.db
-        .prepare(
-          'SELECT i.doc, count(*), p.distinct_terms FROM lexical_instances AS i JOIN passages AS p ON p.label = i.doc WHERE i.term = ? GROUP BY i.doc',
-        )
-        .raw(),
       averageLength: this.db.prepare('SELECT avg(distinct_terms) AS average FROM passages'),
       count: this.db.prepare('SELECT count(*) AS n FROM passages'),
     };
@@ -280,7 +277,7 @@ export class PassageStore {
     const insertPassage = this.db.prepare(
       'INSERT INTO passages (label, id, article_id, paragraph_start, paragraph_end, part_index, part_of, text, embedding_key, distinct_terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    const insertTerms = this.db.prepare('INSERT INTO lexical (rowid, terms) VALUES (?, ?)');
+    const insertPosting = this.db.prepare('INSERT INTO postings (term, label, frequency, length) VALUES (?, ?, ?, ?)');
     const countTerm = this.db.prepare(
       'INSERT INTO vocabulary (term, passages, acronym) VALUES (?, 1, ?) ON CONFLICT (term) DO UPDATE SET passages = passages + 1, acronym = acronym + excluded.acronym',
     );
@@ -296,10 +293,10 @@ export class PassageStore {
         passage.part?.of ?? null,
         passage.text,
         passage.embeddingKey,
-        entry.distinct.size,
+        entry.frequencies.size,
       );
-      insertTerms.run(label, entry.terms.join(' '));
-      for (const term of entry.distinct) {
+      for (const [term, frequency] of entry.frequencies) {
+        insertPosting.run(term, label, frequency, entry.frequencies.size);
         const acronym = entry.acronyms.has(term) ? 1 : 0;
         if (vocabulary) {
           const counts = vocabulary.get(term) ?? { passages: 0, acronym: 0 };
@@ -323,14 +320,16 @@ export class PassageStore {
   removeArticle(articleId: string): number[] {
     this.articleIds = undefined;
     const removed = this.ofArticle(articleId);
-    const deleteTerms = this.db.prepare('DELETE FROM lexical WHERE rowid = ?');
+    const deletePosting = this.db.prepare('DELETE FROM postings WHERE term = ? AND label = ?');
     const uncount = this.db.prepare(
       'UPDATE vocabulary SET passages = passages - 1, acronym = acronym - ? WHERE term = ?',
     );
     for (const { label, passage } of removed) {
-      deleteTerms.run(label);
       const entry = lexicalEntry(passage.text);
-      for (const term of entry.distinct) uncount.run(entry.acronyms.has(term) ? 1 : 0, term);
+      for (const term of entry.frequencies.keys()) {
+        deletePosting.run(term, label);
+        uncount.run(entry.acronyms.has(term) ? 1 : 0, term);
+      }
     }
     this.db.prepare('DELETE FROM vocabulary WHERE passages <= 0').run();
     this.db.prepare('DELETE FROM passages WHERE article_id = ?').run(articleId);
@@ -358,39 +357,39 @@ export class PassageStore {
    * Okapi BM25 (k1 1.2, b 0.75) over the passages' terms, with `idf` weighting each term: the best `limit`
    * passages holding any of `searchTerms`, leaving out one article's when `excludeArticle` is given.
    *
-   * FTS5 supplies the postings (each term's passages and counts); the score is computed here, as MiniSearch
-   * (which this replaces) computed it, so ranking is unchanged: a passage's length is its number of distinct
-   * terms, and its sum over terms is multiplied by how many of the terms it holds (a passage holding three of
-   * the question's terms outranks one holding a single rare one many times). FTS5's own bm25() differs:
-   * it floors the idf of a term in half the passages or more at 1e-6, so in a corpus about one dispute
-   * "junior" and "doctor" would count for nothing.
+   * Scored as MiniSearch (which this replaces) scored, so ranking is unchanged: a passage's length is its
+   * number of distinct terms, and its sum over terms is multiplied by how many of the terms it holds (a
+   * passage holding three of the question's terms outranks one holding a single rare one many times). Why a
+   * plain table and not FTS5: FTS5's bm25() floors the idf of a term in half the passages or more at 1e-6 (in
+   * a corpus about one dispute "junior" and "doctor" would count for nothing, and a dev question dropped out
+   * of the top 3), and reading its postings through fts5vocab took 23 / 54 ms (p50 / p95) a dev question at
+   * 100,000 passages, against 5 / 14 ms for this table scored in SQL.
    */
   bm25(searchTerms: string[], limit: number, idf: (term: string) => number, excludeArticle?: string): LexicalHit[] {
-    const k = 1.2;
-    const b = 0.75;
-    const averageLength = this.averageDistinctTerms();
-    const scores = new Map<number, { sum: number; terms: number }>();
-    for (const term of searchTerms) {
-      const weight = idf(term);
-      for (const [label, frequency, length] of this.statements.postings.all(term) as [number, number, number][]) {
-        const score = (weight * frequency * (k + 1)) / (frequency + k * (1 - b + (b * length) / averageLength));
-        const entry = scores.get(label);
-        if (entry) {
-          entry.sum += score;
-          entry.terms++;
-        } else {
-          scores.set(label, { sum: score, terms: 1 });
-        }
-      }
+    if (searchTerms.length === 0) return [];
+    const values = searchTerms.map(() => '(?, ?)').join(', ');
+    const excluding = excludeArticle !== undefined;
+    const sql =
+      `WITH question (term, weight) AS (VALUES ${values}) ` +
+      'SELECT p.label AS label, ' +
+      'sum(q.weight * p.frequency * 2.2 / (p.frequency + 1.2 * (0.25 + 0.75 * p.length / ?))) * count(*) AS score ' +
+      'FROM question AS q JOIN postings AS p ON p.term = q.term ' +
+      (excluding ? 'JOIN passages AS x ON x.label = p.label WHERE x.article_id != ? ' : '') +
+      'GROUP BY p.label ORDER BY score DESC, p.label LIMIT ?';
+    let statement = this.bm25Statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.bm25Statements.set(sql, statement);
     }
-    if (excludeArticle !== undefined) {
-      for (const label of scores.keys()) if (this.articleIdOf(label) === excludeArticle) scores.delete(label);
-    }
-    return [...scores.entries()]
-      .map(([label, { sum, terms: held }]) => ({ label, score: sum * held }))
-      .sort((a, b) => b.score - a.score || a.label - b.label)
-      .slice(0, limit);
+    const parameters: (string | number)[] = searchTerms.flatMap((term) => [term, idf(term)]);
+    parameters.push(this.averageDistinctTerms());
+    if (excluding) parameters.push(excludeArticle);
+    parameters.push(limit);
+    return statement.all(...parameters) as LexicalHit[];
   }
+
+  /** One prepared statement per shape of query (number of terms, excluding or not). */
+  private readonly bm25Statements = new Map<string, Database.Statement>();
 
   private averageLength: number | undefined;
 

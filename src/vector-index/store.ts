@@ -35,7 +35,7 @@ import { PassageStore, type IndexedArticle, type IndexedPassage } from './passag
 
 export type { IndexedArticle, IndexedPassage };
 
-/** 3: SQLite passage store and FTS5 lexical index; stable labels; edits in place. */
+/** 3: SQLite passage store with BM25's postings; stable labels; edits in place. */
 export const FORMAT_VERSION = 3;
 const CURRENT_FILE = 'CURRENT';
 export const STORE_FILE = 'index.sqlite';
