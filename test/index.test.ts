@@ -20,6 +20,7 @@ import { InProcessEmbedder } from '../src/embedding/embedder.js';
 import { resolveEmbeddingSpec } from '../src/embedding/model-spec.js';
 import { createLogger } from '../src/logging/logger.js';
 import { UserError } from '../src/shared/errors.js';
+import Database from 'better-sqlite3';
 import { AnswerEngine } from '../src/answering/engine.js';
 import { buildIndex } from '../src/vector-index/build-index.js';
 import {
@@ -450,6 +451,47 @@ describe('keeping a good index when things go wrong', () => {
     assert.equal(rebuilt.upToDate, false);
     assert.notEqual(currentVersion(config.indexDir), version);
     assert.equal((await buildIndex({ config, logger })).upToDate, true);
+  });
+
+  it('an edit that fails between writing its graph and committing leaves the last good index live', async () => {
+    const { config, corpusDir } = workspace();
+    await buildIndex({ config, logger });
+    const before = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
+    before.passages.close();
+    const folder = join(config.indexDir, currentVersion(config.indexDir) ?? '');
+    const file = join(corpusDir, '001_6150766b996ef40a.txt');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('Trust has been damaged', 'Trust has been sorely damaged'));
+    // Another connection holds the store's write lock: the edit's graph is written, its commit cannot be.
+    const holder = new Database(join(folder, STORE_FILE));
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      await assert.rejects(
+        buildIndex({ config, logger }),
+        /^UserError: Cannot write the index in .*: another process held the index store locked .*\(SQLITE_BUSY\)\.$/,
+      );
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    assert.equal(
+      readdirSync(folder).filter((name) => name.startsWith('graph-')).length,
+      2,
+      'the new graph was written',
+    );
+    const after = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
+    assert.equal(after.version, before.version, 'the old graph is still the live one');
+    assert.ok(!after.passages.all().some((passage) => passage.text.includes('sorely')));
+    after.passages.close();
+    // The next run commits the edit and removes the graph file the failed one left.
+    const next = await buildIndex({ config, logger });
+    assert.deepEqual([next.embedded, next.resumed], [0, 1], 'the failed run checkpointed its one vector');
+    const live = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
+    assert.ok(live.passages.all().some((passage) => passage.text.includes('sorely')));
+    assert.deepEqual(
+      readdirSync(folder).filter((name) => name.startsWith('graph-')),
+      [live.manifest.graph.file],
+    );
+    live.passages.close();
   });
 
   it('decides "up to date" without the lock, and names the other run when it must write', async () => {

@@ -284,6 +284,7 @@ export function indexWriteError(error: unknown, path: string): unknown {
     SQLITE_READONLY: 'the file system is read-only; set INDEX_DIR (or DATA_DIR) to a writable folder',
     EACCES: 'permission denied; run as the folder’s owner, or set INDEX_DIR (or DATA_DIR) to a folder you can write',
     EPERM: 'permission denied; run as the folder’s owner, or set INDEX_DIR (or DATA_DIR) to a folder you can write',
+    SQLITE_BUSY: 'another process held the index store locked for over 5 seconds; run `npm run index` again',
   };
   const fix = code ? fixes[code] : undefined;
   return fix ? new UserError(`Cannot write the index in ${path}: ${fix} (${code}).`) : error;
