@@ -481,10 +481,16 @@ async function editInPlace(
     ...corpus.unchanged.map((entry) => entry.id),
   ]);
   const changedArticles = corpus.articles.filter((article) => indexed.get(article.id) !== article.contentHash);
-  const changedIds = new Set(changedArticles.map((article) => article.id));
-  const removedIds = [...indexed.keys()].filter((id) => !current.has(id) || changedIds.has(id));
-  const oldPassages = removedIds.flatMap((id) => store.ofArticle(id));
-  const { articles, passages } = passagesOf(changedArticles);
+  const goneIds = [...indexed.keys()].filter((id) => !current.has(id));
+  const { articles, passages: newPassages } = passagesOf(changedArticles);
+  // Within an edited article only the passages whose text (or embedded title) changed are replaced: the rest
+  // keep their rows, labels and graph points.
+  const sameness = (passage: IndexedPassage) => `${passage.id}\0${passage.embeddingKey}`;
+  const before = [...goneIds, ...changedArticles.map((article) => article.id)].flatMap((id) => store.ofArticle(id));
+  const newKeys = new Set(newPassages.map(sameness));
+  const oldKeys = new Set(before.map(({ passage }) => sameness(passage)));
+  const oldPassages = before.filter(({ passage }) => !newKeys.has(sameness(passage)));
+  const passages = newPassages.filter((passage) => !oldKeys.has(sameness(passage)));
   const graphCount = manifest.graph.nextLabel;
   const deleted = manifest.graph.deleted + oldPassages.length;
   if (deleted > COMPACT_SHARE * (graphCount + passages.length)) return undefined;
@@ -508,7 +514,8 @@ async function editInPlace(
     oldPassages.map(({ passage }) => passage),
     passages,
   );
-  const oldParsed = removedIds
+  const oldParsed = [...goneIds, ...changedArticles.map((article) => article.id)]
+    .filter((id) => indexed.has(id))
     .map((id) => store.parsed<ParsedEntry>(indexed.get(id) ?? ''))
     .filter((entry): entry is ParsedEntry => entry !== undefined);
   const dropped = droppedByKind(changedArticles, droppedByKind(oldParsed, manifest.dropped, -1));
@@ -522,12 +529,10 @@ async function editInPlace(
   const commit = (calibration: IndexCalibration, counts = true) =>
     store.transaction(() => {
       if (counts) {
-        for (const id of removedIds) store.removeArticle(id);
-        let at = 0;
-        for (const article of articles) {
-          store.addArticle(article, labelled.slice(at, at + article.passageCount));
-          at += article.passageCount;
-        }
+        for (const id of goneIds) store.removeArticle(id);
+        store.removePassages(oldPassages);
+        store.addPassages(labelled);
+        for (const article of articles) store.putArticle(article);
         store.setFiles(corpus.files);
         const keep = new Set([...corpus.files.values()].map((file) => file.contentHash));
         store.setParsed(parsedEntries(changedArticles), keep);

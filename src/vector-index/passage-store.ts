@@ -267,13 +267,26 @@ export class PassageStore {
     passages: { label: number; passage: IndexedPassage }[],
     vocabulary?: Map<string, { passages: number; acronym: number }>,
   ): void {
-    this.articleIds = undefined;
+    this.putArticle(article);
+    this.addPassages(passages, vocabulary);
+  }
+
+  /** Writes an article's row (metadata, counts, content hash), replacing the one it had. */
+  putArticle(article: IndexedArticle & { contentHash: string }): void {
     const { id, paragraphCount, passageCount, contentHash, ...metadata } = article;
     this.db
       .prepare(
-        'INSERT INTO articles (id, metadata, paragraph_count, passage_count, content_hash) VALUES (?, ?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO articles (id, metadata, paragraph_count, passage_count, content_hash) VALUES (?, ?, ?, ?, ?)',
       )
       .run(id, JSON.stringify(metadata), paragraphCount, passageCount, contentHash);
+  }
+
+  /** Adds passages (with their labels) to the passage table, the postings and the term counts. */
+  addPassages(
+    passages: { label: number; passage: IndexedPassage }[],
+    vocabulary?: Map<string, { passages: number; acronym: number }>,
+  ): void {
+    this.articleIds = undefined;
     const insertPassage = this.db.prepare(
       'INSERT INTO passages (label, id, article_id, paragraph_start, paragraph_end, part_index, part_of, text, embedding_key, distinct_terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -316,23 +329,29 @@ export class PassageStore {
     for (const [term, counts] of vocabulary) insert.run(term, counts.passages, counts.acronym);
   }
 
-  /** Removes an article and its passages from every table; returns the labels its passages had. */
-  removeArticle(articleId: string): number[] {
+  /** Takes passages out of every table: their rows, postings and term counts. */
+  removePassages(passages: { label: number; passage: IndexedPassage }[]): void {
     this.articleIds = undefined;
-    const removed = this.ofArticle(articleId);
     const deletePosting = this.db.prepare('DELETE FROM postings WHERE term = ? AND label = ?');
     const uncount = this.db.prepare(
       'UPDATE vocabulary SET passages = passages - 1, acronym = acronym - ? WHERE term = ?',
     );
-    for (const { label, passage } of removed) {
+    const deletePassage = this.db.prepare('DELETE FROM passages WHERE label = ?');
+    for (const { label, passage } of passages) {
       const entry = lexicalEntry(passage.text);
       for (const term of entry.frequencies.keys()) {
         deletePosting.run(term, label);
         uncount.run(entry.acronyms.has(term) ? 1 : 0, term);
       }
+      deletePassage.run(label);
     }
     this.db.prepare('DELETE FROM vocabulary WHERE passages <= 0').run();
-    this.db.prepare('DELETE FROM passages WHERE article_id = ?').run(articleId);
+  }
+
+  /** Removes an article and its passages from every table; returns the labels its passages had. */
+  removeArticle(articleId: string): number[] {
+    const removed = this.ofArticle(articleId);
+    this.removePassages(removed);
     this.db.prepare('DELETE FROM articles WHERE id = ?').run(articleId);
     return removed.map(({ label }) => label);
   }
