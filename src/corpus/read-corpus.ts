@@ -212,28 +212,26 @@ export async function readCorpus(corpusDir: string, options: ReadCorpusOptions =
         .update(bytes)
         .update(JSON.stringify(entry ?? {}))
         .digest('hex');
-      files.set(id, { ...stamp, contentHash });
       const cached = options.cache?.get(contentHash);
       if (cached && cached.format === format) {
+        files.set(id, { ...stamp, contentHash });
         articles.push({ id, format, contentHash, metadata: cached.metadata, paragraphs: cached.paragraphs, dropped: cached.dropped });
         continue;
       }
       const decoded = decodeArticle(bytes);
       if ('problem' in decoded) {
-        files.delete(id);
         skipped.push({ file: id, reason: decoded.problem });
         continue;
       }
       const { warnings: fileWarnings, ...parsed } = parseArticleFile(decoded.text, format, id, entry);
       for (const message of fileWarnings) warnings.push({ file: id, message });
       if (parsed.paragraphs.length === 0) {
-        files.delete(id);
         skipped.push({ file: id, reason: 'no article text found' });
         continue;
       }
+      files.set(id, { ...stamp, contentHash });
       articles.push({ id, format, contentHash, ...parsed });
     } catch (error) {
-      files.delete(id);
       skipped.push({ file: id, reason: `could not be read: ${errorMessage(error)}` });
     }
     await yieldToEventLoop();

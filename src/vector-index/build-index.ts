@@ -300,7 +300,7 @@ async function vectorsFor(
   passages: IndexedPassage[],
   articles: IndexedArticle[],
   reuse: (embeddingKey: string) => Float32Array | undefined,
-): Promise<{ vectors: Map<string, Float32Array>; embedded: number; resumed: number }> {
+): Promise<{ vectors: Map<string, Float32Array>; embedded: number; resumed: number; checkpoint: VectorCheckpoint }> {
   const { config, logger, model, spec } = work;
   const vectors = new Map<string, Float32Array>();
   const textsByKey = new Map<string, string>();
@@ -343,7 +343,7 @@ async function vectorsFor(
       if (vector) vectors.set(key, vector);
     });
   }
-  return { vectors, embedded: keys.length, resumed };
+  return { vectors, embedded: keys.length, resumed, checkpoint };
 }
 
 function vectorOf(vectors: Map<string, Float32Array>, passage: IndexedPassage): Float32Array {
@@ -393,17 +393,13 @@ async function measureCalibration(
 }
 
 /** Every passage embedded or reused into a new version folder, labels 0…n-1. */
-async function fullBuild(
-  work: BuildWork,
-  corpus: Corpus,
-  live: { store: PassageStore; manifest: Manifest; path: string } | undefined,
-): Promise<BuildResult> {
+async function fullBuild(work: BuildWork, corpus: Corpus, live: LiveIndex | undefined): Promise<BuildResult> {
   const { config } = work;
   const { articles, passages } = passagesOf(corpus.articles);
   const previous = live && live.manifest.pipeline === PIPELINE ? live : undefined;
   let graph: hnswlib.HierarchicalNSW | undefined;
   const previousLabels = live?.store.labelsByEmbeddingKey() ?? new Map<string, number>();
-  const { vectors, embedded, resumed } = await vectorsFor(work, passages, articles, (key) => {
+  const { vectors, embedded, resumed, checkpoint } = await vectorsFor(work, passages, articles, (key) => {
     const label = previousLabels.get(key);
     if (label === undefined || !live) return undefined;
     graph ??= readGraph(live.path, live.manifest);
@@ -451,7 +447,7 @@ async function fullBuild(
     );
   });
   removeStaleVersions(config.indexDir);
-  new VectorCheckpoint(config.indexDir, '').remove();
+  checkpoint.remove();
   return {
     passages: passages.length,
     dropped: droppedTotal(dropped),
@@ -464,15 +460,11 @@ async function fullBuild(
 }
 
 /**
- * Applies the corpus's changes to the live index in place: the changed and removed articles' passages are
- * marked deleted in the graph and removed from the store, the new ones added under new labels. Undefined
+ * Applies the corpus's changes to the live index in place: the passages that changed or whose article is gone
+ * are marked deleted in the graph and removed from the store, the new ones added under new labels. Undefined
  * (and nothing written) when the graph would hold too many deleted points: then a full build compacts it.
  */
-async function editInPlace(
-  work: BuildWork,
-  live: { store: PassageStore; manifest: Manifest; path: string },
-  corpus: Corpus,
-): Promise<BuildResult | undefined> {
+async function editInPlace(work: BuildWork, live: LiveIndex, corpus: Corpus): Promise<BuildResult | undefined> {
   const { config } = work;
   const { store, manifest, path } = live;
   const indexed = store.articleHashes();
@@ -497,7 +489,7 @@ async function editInPlace(
 
   const hnsw = readGraph(path, manifest);
   const oldByKey = new Map(oldPassages.map(({ label, passage }) => [passage.embeddingKey, label]));
-  const { vectors, embedded, resumed } = await vectorsFor(work, passages, articles, (key) => {
+  const { vectors, embedded, resumed, checkpoint } = await vectorsFor(work, passages, articles, (key) => {
     const label = oldByKey.get(key);
     return label === undefined ? undefined : Float32Array.from(hnsw.getPoint(label));
   });
@@ -526,45 +518,40 @@ async function editInPlace(
   } catch (error) {
     throw indexWriteError(error, config.indexDir);
   }
-  const commit = (calibration: IndexCalibration, counts = true) =>
-    store.transaction(() => {
-      if (counts) {
-        for (const id of goneIds) store.removeArticle(id);
-        store.removePassages(oldPassages);
-        store.addPassages(labelled);
-        for (const article of articles) store.putArticle(article);
-        store.setFiles(corpus.files);
-        const keep = new Set([...corpus.files.values()].map((file) => file.contentHash));
-        store.setParsed(parsedEntries(changedArticles), keep);
-      }
-      store.setMeta(
-        'manifest',
-        manifestOf(work, {
-          articleCount: current.size,
-          passageCount,
-          corpusHash: corpus.hash,
-          dropped,
-          calibration,
-          graph: graphFile,
-        }),
-      );
-    });
+  const writeManifest = (calibration: IndexCalibration) =>
+    store.setMeta(
+      'manifest',
+      manifestOf(work, {
+        articleCount: current.size,
+        passageCount,
+        corpusHash: corpus.hash,
+        dropped,
+        calibration,
+        graph: graphFile,
+      }),
+    );
   try {
     // The edit goes live with the calibration it had; when the corpus has drifted too far, the calibration
     // is measured on the edited index and written by a second commit (both states are valid indexes).
-    commit(
-      carried ?? { ...manifest.calibration, changedPassages: (manifest.calibration.changedPassages ?? 0) + changed },
-    );
+    store.transaction(() => {
+      for (const id of goneIds) store.removeArticle(id);
+      store.removePassages(oldPassages);
+      store.addPassages(labelled);
+      for (const article of articles) store.putArticle(article);
+      store.setFiles(corpus.files);
+      const keep = new Set([...corpus.files.values()].map((file) => file.contentHash));
+      store.setParsed(parsedEntries(changedArticles), keep);
+      writeManifest(
+        carried ?? { ...manifest.calibration, changedPassages: (manifest.calibration.changedPassages ?? 0) + changed },
+      );
+    });
   } catch (error) {
     throw indexWriteError(error, config.indexDir);
   }
   removeStaleVersions(config.indexDir, graphFile.file);
-  let calibration = carried;
-  if (!calibration) {
-    calibration = await measureCalibration(work, { passages: store, hnsw });
-    commit(calibration, false);
-  }
-  new VectorCheckpoint(config.indexDir, '').remove();
+  const calibration = carried ?? (await measureCalibration(work, { passages: store, hnsw }));
+  if (!carried) store.transaction(() => writeManifest(calibration));
+  checkpoint.remove();
   return {
     passages: passageCount,
     dropped: droppedTotal(dropped),

@@ -134,7 +134,9 @@ export class PassageStore {
     averageLength: Database.Statement<[], { average: number | null }>;
     count: Database.Statement<[], { n: number }>;
   };
+  /** Derived from the passages and kept until the next transaction: passages are only written inside one. */
   private articleIds: Map<number, string> | undefined;
+  private averageLength: number | undefined;
 
   private constructor(
     readonly path: string,
@@ -286,7 +288,6 @@ export class PassageStore {
     passages: { label: number; passage: IndexedPassage }[],
     vocabulary?: Map<string, { passages: number; acronym: number }>,
   ): void {
-    this.articleIds = undefined;
     const insertPassage = this.db.prepare(
       'INSERT INTO passages (label, id, article_id, paragraph_start, paragraph_end, part_index, part_of, text, embedding_key, distinct_terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -331,7 +332,6 @@ export class PassageStore {
 
   /** Takes passages out of every table: their rows, postings and term counts. */
   removePassages(passages: { label: number; passage: IndexedPassage }[]): void {
-    this.articleIds = undefined;
     const deletePosting = this.db.prepare('DELETE FROM postings WHERE term = ? AND label = ?');
     const uncount = this.db.prepare(
       'UPDATE vocabulary SET passages = passages - 1, acronym = acronym - ? WHERE term = ?',
@@ -409,8 +409,6 @@ export class PassageStore {
 
   /** One prepared statement per shape of query (number of terms, excluding or not). */
   private readonly bm25Statements = new Map<string, Database.Statement>();
-
-  private averageLength: number | undefined;
 
   private averageDistinctTerms(): number {
     this.averageLength ??= this.statements.averageLength.get()?.average ?? 1;

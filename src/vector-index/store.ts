@@ -252,15 +252,14 @@ export function readIndexedArticles(indexDir: string): IndexedArticle[] {
   }
 }
 
-/** Builds an HNSW graph (room for `capacity` points) for vectors and their labels. */
+/** Builds an HNSW graph for vectors and their labels. */
 export function buildHnsw(
   entries: { label: number; vector: Float32Array }[],
   dimensions: number,
   parameters: HnswParameters,
-  capacity = entries.length,
 ): hnswlib.HierarchicalNSW {
   const hnsw = new hnswlib.HierarchicalNSW(parameters.space, dimensions);
-  hnsw.initIndex(Math.max(capacity, entries.length, 1), parameters.m, parameters.efConstruction, parameters.randomSeed);
+  hnsw.initIndex(Math.max(entries.length, 1), parameters.m, parameters.efConstruction, parameters.randomSeed);
   for (const { label, vector } of entries) hnsw.addPoint(Array.from(vector), label);
   return hnsw;
 }
