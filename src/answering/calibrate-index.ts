@@ -13,13 +13,36 @@ import { DEFAULT_WEIGHTS, relevanceOf } from './rank.js';
 import { PassageSearch, type SearchableIndex } from './search.js';
 
 /** Bump when the calibration or the relevance it measures changes, so `npm run index` re-calibrates. */
-export const CALIBRATION_RECIPE = `null-v2/${JSON.stringify(DEFAULT_WEIGHTS)}`;
+export const CALIBRATION_RECIPE = `null-v4/${JSON.stringify(DEFAULT_WEIGHTS)}`;
 
 /** Passage pairs for the unrelated-cosine floor, and passages sampled for self-match and near-topic questions. */
 const UNRELATED_PAIRS = 300;
 const PASSAGE_SAMPLES = 100;
 /** Content words in a near-topic question: about as many as a real question holds. */
 const NEAR_TOPIC_WORDS = 5;
+/** Of those, how many a mixed question takes from the sentence whose subject it names. */
+const MIXED_SUBJECT_WORDS = 2;
+
+/** Neighbours looked at for copies and retellings of a sampled passage. */
+const RETELLING_NEIGHBOURS = 10;
+
+/**
+ * Articles that tell the same thing as a passage: those holding a passage closer to it than a question made
+ * of its own sentence is (the index's dense ceiling). An archive repeats stories (syndicated copies,
+ * retellings); a near-topic question whose own article is left out is still answered by its copies, so they
+ * are left out too, or the null distribution would hold answered questions.
+ */
+function retellingsOf(search: PassageSearch, label: number, ceiling: number): Set<string> {
+  const vector = search.vectorOf(label);
+  const own = search.passages.articleIdOf(label);
+  const found = new Set<string>();
+  for (const neighbour of search.nearestPassages(vector, RETELLING_NEIGHBOURS)) {
+    if (neighbour.cosine < ceiling) continue;
+    const articleId = search.passages.articleIdOf(neighbour.label);
+    if (articleId !== undefined && articleId !== own) found.add(articleId);
+  }
+  return found;
+}
 
 /** `count` labels spread evenly over `total` passages. */
 function spread(total: number, count: number): number[] {
@@ -41,6 +64,19 @@ export function nearTopicQuestion(sentence: string): string | undefined {
   if (content.length < 3) return undefined;
   const start = Math.max(0, Math.floor((content.length - NEAR_TOPIC_WORDS) / 2));
   return `${content.slice(start, start + NEAR_TOPIC_WORDS).join(' ')}?`;
+}
+
+/**
+ * A question about something the corpus names, asking what it does not hold: the first content words of
+ * one sentence (usually its subject) with a few from another article's sentence, whose article is then left
+ * out. This is what most questions a news corpus cannot answer look like ("how many caps did <a player the
+ * articles name> win?"); near-topic questions alone share none of the corpus's names and score too low.
+ */
+export function mixedQuestion(subjectSentence: string, factSentence: string): string | undefined {
+  const subject = words(subjectSentence).filter((word) => termOf(word) !== undefined);
+  const fact = nearTopicQuestion(factSentence)?.replace(/\?$/, '').split(' ') ?? [];
+  if (subject.length < 2 || fact.length < 3) return undefined;
+  return `${[...subject.slice(0, MIXED_SUBJECT_WORDS), ...fact.slice(0, NEAR_TOPIC_WORDS - MIXED_SUBJECT_WORDS)].join(' ')}?`;
 }
 
 export interface CalibrationProgress {
@@ -81,9 +117,16 @@ export async function calibrateIndex(
   const nearTopic = samples
     .map((sample) => ({ ...sample, question: nearTopicQuestion(sample.sentence) }))
     .filter((sample): sample is typeof sample & { question: string } => sample.question !== undefined);
+  const mixed = samples.flatMap((sample, i) => {
+    const other = samples[(i + Math.floor(samples.length / 2)) % samples.length];
+    if (!other || other.articleId === sample.articleId) return [];
+    const question = mixedQuestion(sample.sentence, other.sentence);
+    return question ? [{ question, excluded: other }] : [];
+  });
   const nullQuestions = [
-    ...OFF_TOPIC_QUESTIONS.map((question) => ({ question, excludeArticle: undefined })),
-    ...nearTopic.map((sample) => ({ question: sample.question, excludeArticle: sample.articleId })),
+    ...OFF_TOPIC_QUESTIONS.map((question) => ({ question, excluded: undefined })),
+    ...nearTopic.map((sample) => ({ question: sample.question, excluded: sample })),
+    ...mixed,
   ];
   const steps = samples.length + nullQuestions.length;
   onProgress?.(0, steps);
@@ -101,26 +144,31 @@ export async function calibrateIndex(
   const measured = denseRange(unrelated, selfMatch);
   // Rounded as stored, so the null distribution is measured with exactly the range answering will use.
   const range = { denseFloor: round(measured.denseFloor), denseCeiling: round(measured.denseCeiling) };
-  const calibration: Calibration = { ...range, minRelevance: 0, thresholdSource: 'calibrating' };
+  const calibration: Calibration = { ...range, minRelevance: 0, confidentRelevance: 0, thresholdSource: 'calibrating' };
 
   const questionVectors = await embedder.embedQueries(
     nullQuestions.map((entry) => entry.question),
     QUESTION_BATCH,
   );
-  const nullRelevances = nullQuestions.map(({ question, excludeArticle }, i) => {
-    const candidates = search.candidates(
-      search.analyse(question),
-      questionVectors[i] as Float32Array,
-      excludeArticle === undefined ? {} : { excludeArticle },
-    );
+  const nullRelevances = nullQuestions.map(({ question, excluded }, i) => {
+    const retold = excluded ? retellingsOf(search, excluded.label, range.denseCeiling) : new Set<string>();
+    const candidates = search
+      .candidates(
+        search.analyse(question),
+        questionVectors[i] as Float32Array,
+        excluded === undefined ? {} : { excludeArticle: excluded.articleId },
+      )
+      .filter((candidate) => !retold.has(passages.articleIdOf(candidate.label) ?? ''));
     return Math.max(0, ...candidates.map((candidate) => relevanceOf(candidate, calibration, DEFAULT_WEIGHTS)));
   });
   onProgress?.(steps, steps);
+  const ascending = (values: number[]) => values.map(round).sort((a, b) => a - b);
 
   return {
     ...range,
-    nullRelevances: nullRelevances.map(round).sort((a, b) => a - b),
+    nullRelevances: ascending(nullRelevances),
+    offTopicRelevances: ascending(nullRelevances.slice(0, OFF_TOPIC_QUESTIONS.length)),
     offTopicQuestions: OFF_TOPIC_QUESTIONS.length,
-    nearTopicQuestions: nearTopic.length,
+    nearTopicQuestions: nearTopic.length + mixed.length,
   };
 }

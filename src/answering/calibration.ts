@@ -11,8 +11,11 @@
  *   of off-topic questions, and near-topic ones made from the corpus itself — a few words of a passage's
  *   sentence, searched with that passage's whole article left out, which is what a question on the corpus's
  *   topic looks like when nothing answers it.
- * - **Threshold.** The relevance that only FALSE_ANSWER_RATE of the null questions reach. MIN_RELEVANCE,
- *   when set, overrides it.
+ * - **Two thresholds, three grades.** An answer is *confident* above the relevance that only FALSE_ANSWER_RATE
+ *   of the null questions reach. Below that, the best passages are quoted as the *closest* the corpus comes,
+ *   marked as such, unless the question scores no higher than questions on other subjects do (above all but
+ *   OFF_TOPIC_RATE of the off-topic ones): then nothing is near, and the bot says the corpus does not answer.
+ *   MIN_RELEVANCE, when set, overrides the refusal threshold.
  */
 
 /** What the index build measures and the manifest stores. */
@@ -21,6 +24,8 @@ export interface IndexCalibration {
   denseCeiling: number;
   /** Best relevance of each null question, ascending. */
   nullRelevances: number[];
+  /** The same for the off-topic ones alone. */
+  offTopicRelevances?: number[];
   offTopicQuestions: number;
   nearTopicQuestions: number;
   /** Passages added or removed since this was measured (small edits keep the calibration). */
@@ -35,6 +40,8 @@ export interface Calibration {
   denseCeiling: number;
   /** Relevance (0–1) the best passage must reach, or the bot says the corpus does not answer. */
   minRelevance: number;
+  /** Relevance at or above which the answer is confident; between the two, "closest" passages are quoted. */
+  confidentRelevance: number;
   /** Where minRelevance came from, in words (for --explain and the index summary). */
   thresholdSource: string;
   /** "above 93% of null questions": where a relevance falls against the null distribution. */
@@ -42,6 +49,8 @@ export interface Calibration {
 }
 
 export const DEFAULT_FALSE_ANSWER_RATE = 0.1;
+/** Share of off-topic questions allowed past the refusal threshold (as "closest" passages). */
+export const OFF_TOPIC_RATE = 0.05;
 /** The dense range when an index has too few passages to measure one (fewer than two articles, say). */
 const UNMEASURED_RANGE = { denseFloor: 0, denseCeiling: 1 };
 /** A ceiling closer to the floor than this would stretch noise into signal. */
@@ -102,19 +111,37 @@ export function calibrationFrom(
     denseCeiling: range.denseCeiling,
     ...(nullPercentile ? { nullPercentile } : {}),
   };
-  if (settings.minRelevance !== undefined) {
-    return { ...base, minRelevance: settings.minRelevance, thresholdSource: 'MIN_RELEVANCE setting' };
-  }
   if (nullRelevances.length === 0) {
     // Only an index with nothing to measure gets here; without a null distribution, answer anything that
     // shares a term with the question rather than refuse everything.
-    return { ...base, minRelevance: 0.01, thresholdSource: 'no calibration in the index' };
+    const minRelevance = settings.minRelevance ?? 0.01;
+    return {
+      ...base,
+      minRelevance,
+      confidentRelevance: minRelevance,
+      thresholdSource: settings.minRelevance !== undefined ? 'MIN_RELEVANCE setting' : 'no calibration in the index',
+    };
   }
+  const confidentRelevance = thresholdFromNull(nullRelevances, settings.falseAnswerRate);
+  if (settings.minRelevance !== undefined) {
+    return {
+      ...base,
+      minRelevance: settings.minRelevance,
+      confidentRelevance: Math.max(confidentRelevance, settings.minRelevance),
+      thresholdSource: 'MIN_RELEVANCE setting',
+    };
+  }
+  const offTopic = measured?.offTopicRelevances ?? [];
+  const refuseBelow = offTopic.length > 0 ? thresholdFromNull(offTopic, OFF_TOPIC_RATE) : confidentRelevance;
   const percent = Math.round(100 * settings.falseAnswerRate * 10) / 10;
   return {
     ...base,
-    minRelevance: thresholdFromNull(nullRelevances, settings.falseAnswerRate),
-    thresholdSource: `reached by ${percent}% of ${nullRelevances.length} questions the corpus does not answer (FALSE_ANSWER_RATE=${settings.falseAnswerRate})`,
+    minRelevance: Math.min(refuseBelow, confidentRelevance),
+    confidentRelevance,
+    thresholdSource:
+      `confident above ${confidentRelevance.toFixed(2)}, reached by ${percent}% of ${nullRelevances.length} questions ` +
+      `the corpus does not answer (FALSE_ANSWER_RATE=${settings.falseAnswerRate}); nothing near below ` +
+      `${Math.min(refuseBelow, confidentRelevance).toFixed(2)}, reached by ${100 * OFF_TOPIC_RATE}% of ${offTopic.length} off-topic questions`,
   };
 }
 

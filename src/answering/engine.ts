@@ -53,12 +53,17 @@ export interface AnswerPassage {
   /** The sentence that best answers the question, with its offsets in `text`. */
   bestSentence: { text: string; start: number; end: number };
   citation: Citation;
+  /** The same text in other articles (syndicated copies): quoted once, cited for each. */
+  alsoIn?: Citation[];
   scores: Omit<ScoredCandidate, 'label'>;
 }
 
 export interface Answer {
   question: string;
+  /** Nothing in the corpus is near the question: no passages. */
   abstained: boolean;
+  /** The passages are the closest the corpus comes and may not answer (shown marked as uncertain). */
+  closest: boolean;
   /** Why the bot answered or abstained, in words (shown by --explain). */
   reason: string;
   minRelevance: number;
@@ -299,10 +304,16 @@ export class AnswerEngine implements AnswerService {
     const thresholded = options.threshold !== false;
     const decision = thresholded
       ? decideAbstention(scored, this.calibration)
-      : { abstained: false, reason: 'threshold switched off (measuring)', bestRelevance: scored[0]?.relevance ?? 0 };
+      : {
+          abstained: false,
+          closest: false,
+          reason: 'threshold switched off (measuring)',
+          bestRelevance: scored[0]?.relevance ?? 0,
+        };
     const base: Omit<Answer, 'passages' | 'hasMore'> = {
       question,
       abstained: decision.abstained,
+      closest: decision.closest,
       reason: decision.reason,
       minRelevance: this.calibration.minRelevance,
       thresholdSource: this.calibration.thresholdSource,
@@ -325,7 +336,7 @@ export class AnswerEngine implements AnswerService {
     const page = ranked.slice(offset, offset + limit);
     const answerPassages: AnswerPassage[] = [];
     for (const [i, candidate] of page.entries()) {
-      const { label: _label, articleId: _articleId, text: _text, passage, ...scores } = candidate;
+      const { label: _label, articleId: _articleId, text: _text, passage, copies, ...scores } = candidate;
       let marked = bestSentence(passage.text, queryTerms);
       // A passage found by meaning alone shares no term with the question: only then are its sentences
       // embedded, to mark the one closest in meaning.
@@ -346,6 +357,7 @@ export class AnswerEngine implements AnswerService {
         text: passage.text,
         bestSentence: marked.sentence,
         citation: this.citation(passage),
+        ...(copies.length > 0 ? { alsoIn: copies.map((copy) => this.citation(copy.passage)) } : {}),
         scores,
       });
     }

@@ -3,6 +3,7 @@
  * passage answering it contains one of these strings) or `"expect": "none"` (nothing in the corpus does).
  * Strings are compared case-insensitively with curly quotes straightened and white space collapsed.
  */
+import { createHash } from 'node:crypto';
 import { UserError, errorMessage } from '../shared/errors.js';
 import type { Answer, AnswerOptions, AnswerService, RankingMode } from './engine.js';
 
@@ -11,6 +12,18 @@ export interface EvalQuestion {
   question: string;
   /** Undefined for a question that nothing in the corpus answers. */
   containsAny: string[] | undefined;
+  /** "plain" or "casual" (as members type on Discord), when the file says. */
+  style?: string;
+}
+
+export type Half = 'dev' | 'test';
+
+/**
+ * The half a question belongs to, from its id alone: rules and thresholds are chosen on the dev half and
+ * reported on the test half, and a question never moves between them.
+ */
+export function halfOf(id: string): Half {
+  return (createHash('sha256').update(id).digest()[0] ?? 0) % 2 === 0 ? 'dev' : 'test';
 }
 
 export interface QuestionResult {
@@ -20,6 +33,8 @@ export interface QuestionResult {
   /** 1-based rank of the first passage that answers, among the first five; null when none does. */
   hitRank: number | null;
   abstained: boolean;
+  /** Quoted as the closest passages, marked as possibly not answering. */
+  closest: boolean;
 }
 
 export interface EvalReport {
@@ -30,6 +45,13 @@ export interface EvalReport {
   unanswerable: number;
   correctAbstentions: number;
   falseAbstentions: number;
+  /** Answerable questions: the right passage among the three quoted, confidently or as closest. */
+  quotedRight: number;
+  answerableConfident: number;
+  answerableClosest: number;
+  /** Unanswerable questions answered confidently, or with closest passages. */
+  unanswerableConfident: number;
+  unanswerableClosest: number;
   questions: QuestionResult[];
 }
 
@@ -72,6 +94,7 @@ export function parseQuestionFile(content: string, fileName: string): EvalQuesti
       id: typeof entry.id === 'string' ? entry.id : `line${index + 1}`,
       question: entry.question,
       containsAny: validList ? (containsAny as string[]) : undefined,
+      ...(typeof entry.style === 'string' ? { style: entry.style } : {}),
     });
   });
   if (problems.length > 0) throw new UserError(problems.join('\n'));
@@ -101,6 +124,11 @@ export function scoreResults(results: QuestionResult[]): EvalReport {
     unanswerable: unanswerable.length,
     correctAbstentions: unanswerable.filter((result) => result.abstained).length,
     falseAbstentions: answerable.filter((result) => result.abstained).length,
+    quotedRight: answerable.filter((result) => result.hitRank !== null && result.hitRank <= 3).length,
+    answerableConfident: answerable.filter((result) => !result.abstained && !result.closest).length,
+    answerableClosest: answerable.filter((result) => result.closest).length,
+    unanswerableConfident: unanswerable.filter((result) => !result.abstained && !result.closest).length,
+    unanswerableClosest: unanswerable.filter((result) => result.closest).length,
     questions: results,
   };
 }
@@ -137,10 +165,18 @@ export async function runQuestions(
         answerable,
         hitRank: hitRank(question, answer),
         abstained: answer.abstained,
+        closest: answer.closest,
       });
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
-      results.push({ id: question.id, question: question.question, answerable, hitRank: null, abstained: true });
+      results.push({
+        id: question.id,
+        question: question.question,
+        answerable,
+        hitRank: null,
+        abstained: true,
+        closest: false,
+      });
     }
   }
   return scoreResults(results);

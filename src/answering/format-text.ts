@@ -11,6 +11,8 @@ export const PLAIN_STYLE: TextStyle = { emphasis: (text) => `**${text}**` };
 export const TERMINAL_STYLE: TextStyle = { emphasis: (text) => `\u001b[1m${text}\u001b[22m` };
 
 export const NO_ANSWER = 'Nothing in the corpus answers this.';
+/** Put above passages that are the closest the corpus comes but may not answer. */
+export const CLOSEST_NOTE = 'Not sure: these passages come closest, but may not answer your question.';
 
 export function paragraphLabel(citation: Pick<Citation, 'paragraphStart' | 'paragraphEnd' | 'part'>): string {
   const range =
@@ -54,9 +56,11 @@ export function explainScores(
       ? `dense cosine ${num(scores.dense, 3)}, rank ${scores.denseRank ?? '–'}`
       : `cross-encoder logit ${num(scores.rerank)}`;
   return (
-    `relevance ${num(scores.relevance)} = ${1 - weights.denseWeight} × lexical ${num(lexicalMatch(scores, weights))} ` +
-    `(best sentence covers ${num(scores.sentenceCoverage)} of the question, passage ${num(scores.coverage)}) + ` +
-    `${weights.denseWeight} × semantic (${semantic}); BM25 ${num(scores.lexical)} (rank ${scores.lexicalRank ?? '–'}), ` +
+    `relevance ${num(scores.relevance)} = ${num(1 - weights.denseWeight - weights.articleWeight, 1)} × lexical ` +
+    `${num(lexicalMatch(scores, weights))} (best sentence covers ${num(scores.sentenceCoverage)} of the question, ` +
+    `passage with headline ${num(scores.coverage)}) + ${weights.denseWeight} × semantic (${semantic}) + ` +
+    `${weights.articleWeight} × the article's best (cosine ${num(scores.articleDense, 3)}); ` +
+    `BM25 ${num(scores.lexical)} (rank ${scores.lexicalRank ?? '–'}), ` +
     `RRF ${num(scores.fused, 4)}`
   );
 }
@@ -65,12 +69,15 @@ export function formatAnswerText(answer: Answer, style: TextStyle = PLAIN_STYLE,
   const lines: string[] = [];
   if (answer.abstained) {
     lines.push(NO_ANSWER, 'Try other words, or list the articles with `npm run ask -- --sources`.');
+  } else if (answer.closest) {
+    lines.push(CLOSEST_NOTE, '');
   }
   for (const passage of answer.passages) {
     lines.push(`${passage.rank}. ${citationText(passage.citation)}`);
     for (const line of markBestSentence(passage, style.emphasis).split('\n'))
       lines.push(line ? `   > ${line}` : '   >');
     if (passage.citation.url) lines.push(`   ${passage.citation.url}`);
+    for (const copy of passage.alsoIn ?? []) lines.push(`   also in: ${citationText(copy)}`);
     if (explain) lines.push(`   ${explainScores(passage.scores)}`);
     lines.push('');
   }
@@ -82,7 +89,8 @@ export function formatAnswerText(answer: Answer, style: TextStyle = PLAIN_STYLE,
   }
   if (explain) {
     lines.push(`Threshold: ${answer.minRelevance.toFixed(2)}, ${answer.thresholdSource}.`);
-    lines.push(`Decision: ${answer.abstained ? 'abstained' : 'answered'}: ${answer.reason}.`);
+    const decision = answer.abstained ? 'abstained' : answer.closest ? 'closest passages' : 'answered';
+    lines.push(`Decision: ${decision}: ${answer.reason}.`);
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }

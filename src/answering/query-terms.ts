@@ -14,6 +14,8 @@
  * passage holds in any form keeps the highest weight: it is the strongest sign that the corpus does not say
  * what the question asks.
  */
+import { CONVERSATION_WORDS } from '../text/chat.js';
+import { isEnglishWord } from '../text/english-words.js';
 import { termOf, words } from '../text/terms.js';
 
 export interface QueryTerm {
@@ -101,8 +103,44 @@ function acronymsOf(questionWords: string[], vocabulary: Vocabulary): Map<number
   return found;
 }
 
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+/** Words shorter than this are too short to tell a typo from another word. */
+const MIN_TYPO_LENGTH = 4;
+
+/** Every string one edit (deletion, transposition, substitution, insertion) away from a word. */
+export function oneEditAway(word: string): string[] {
+  const edits = new Set<string>();
+  for (let i = 0; i <= word.length; i++) {
+    const [head, tail] = [word.slice(0, i), word.slice(i)];
+    if (tail) edits.add(head + tail.slice(1));
+    if (tail.length > 1) edits.add(head + (tail[1] ?? '') + (tail[0] ?? '') + tail.slice(2));
+    for (const letter of LETTERS) {
+      if (tail) edits.add(head + letter + tail.slice(1));
+      edits.add(head + letter + tail);
+    }
+  }
+  edits.delete(word);
+  return [...edits];
+}
+
+/**
+ * The corpus term a misspelt question word stands for: a word that is not English and that no passage holds,
+ * one edit away from a word whose term the corpus has (the most frequent such term).
+ */
+export function typoCorrection(word: string, vocabulary: Vocabulary): string | undefined {
+  if (word.length < MIN_TYPO_LENGTH || /\d/.test(word) || isEnglishWord(word)) return undefined;
+  let best: { term: string; frequency: number } | undefined;
+  for (const candidate of oneEditAway(word)) {
+    const term = termOf(candidate);
+    if (term === undefined) continue;
+    const frequency = vocabulary.documentFrequency(term);
+    if (frequency > 0 && (!best || frequency > best.frequency)) best = { term, frequency };
+  }
+  return best?.term;
+}
+
 export function analyseQuestion(question: string, vocabulary: Vocabulary): QueryTerm[] {
-  const questionWords = words(question);
+  const questionWords = words(question).filter((word) => !CONVERSATION_WORDS.has(word));
   const acronyms = acronymsOf(questionWords, vocabulary);
   const byTerm = new Map<string, Set<string>>();
   questionWords.forEach((word, position) => {
@@ -111,6 +149,10 @@ export function analyseQuestion(question: string, vocabulary: Vocabulary): Query
     const forms = byTerm.get(term) ?? new Set([term]);
     for (const acronym of acronyms.get(position) ?? []) forms.add(acronym);
     for (const variant of variantsOf(term, vocabulary)) forms.add(variant);
+    if ([...forms].every((form) => vocabulary.documentFrequency(form) === 0)) {
+      const corrected = typoCorrection(word, vocabulary);
+      if (corrected !== undefined) forms.add(corrected);
+    }
     byTerm.set(term, forms);
   });
   return [...byTerm].map(([term, forms]) => {

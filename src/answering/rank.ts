@@ -2,17 +2,18 @@
  * The pure part of answering: relevance, order, abstaining, diversity and best-sentence choice over candidates
  * whose signals (dense cosine, BM25, term coverage, cross-encoder) the search has already computed.
  *
- * Relevance (0–1) is what both ordering and abstaining read:
+ * Relevance (0–1) is what both ordering and the answer's grade read:
  *
- *   relevance = (1 − DENSE_WEIGHT) × lexical match + DENSE_WEIGHT × semantic match
- *   lexical match  = (1 − PASSAGE_SHARE) × best sentence's term coverage + PASSAGE_SHARE × passage's
+ *   relevance = DENSE × semantic match + ARTICLE × the article's best semantic match + (rest) × lexical match
  *   semantic match = the dense cosine stretched over the range measured on this index (calibration.ts),
  *                    or the cross-encoder's probability when a re-ranker ran
+ *   lexical match  = (1 − PASSAGE_SHARE) × best sentence's term coverage + PASSAGE_SHARE × passage's, where the
+ *                    passage counts its article's headline and byline as its own (news copy names its
+ *                    subject there and says "the company", "he" after)
  *
- * Term coverage (query-terms.ts) is the idf-weighted share of the question's terms a text holds; a question
- * is usually answered by one sentence, so the best sentence's coverage counts most. Both weights were chosen
- * by leave-one-out cross-validation over the questions of both dev files (`npm run choose-ranking`), not
- * by fitting either file; README "Evaluation" has the figures.
+ * Order adds the Reciprocal Rank Fusion of both retrievers' ranks (FUSION_WEIGHT), which reads BM25's term
+ * frequencies and the dense order where coverage ties. The weights were chosen by cross-validation with the
+ * real bge-small-en-v1.5 on the dev halves of the question sets (docs/answering.md).
  */
 import { splitSentences, type Sentence } from '../text/sentences.js';
 import { terms } from '../text/terms.js';
@@ -20,25 +21,33 @@ import { sigmoid, stretch, type Calibration } from './calibration.js';
 import { termCoverage, type QueryTerm } from './query-terms.js';
 
 export interface RankingWeights {
-  /** Share of relevance that comes from the semantic match (dense cosine or cross-encoder). */
+  /** Share of relevance that comes from the passage's semantic match (dense cosine or cross-encoder). */
   denseWeight: number;
+  /** Share that comes from the best semantic match among its article's candidates. */
+  articleWeight: number;
   /** Share of the lexical match that comes from the whole passage rather than its best sentence. */
   passageShare: number;
 }
 
-export const DEFAULT_WEIGHTS: RankingWeights = { denseWeight: 0.1, passageShare: 0.25 };
+export const DEFAULT_WEIGHTS: RankingWeights = { denseWeight: 0.3, articleWeight: 0.1, passageShare: 1 };
+/** How much the fused rank adds to relevance in the final order (1 for a passage first in both lists). */
+export const FUSION_WEIGHT = 0.3;
+/** The highest Reciprocal Rank Fusion score of two lists: first in both. */
+const BEST_FUSED = 2 / 61;
 
 export interface CandidateSignals {
   label: number;
   /** Cosine between question and passage vectors. */
   dense: number;
+  /** The highest cosine among the candidates from the same article. */
+  articleDense: number;
   denseRank: number | undefined;
   /** BM25 score and rank, when BM25 found the passage. */
   lexical: number | undefined;
   lexicalRank: number | undefined;
   /** Reciprocal Rank Fusion of the two ranks: which candidates come first when relevance ties. */
   fused: number;
-  /** Share of the question's weighted terms the passage holds. */
+  /** Share of the question's weighted terms the passage (with its article's headline and byline) holds. */
   coverage: number;
   /** The same for the passage's best sentence, and that sentence's position among the passage's sentences. */
   sentenceCoverage: number;
@@ -69,44 +78,55 @@ export function relevanceOf(
   calibration: Calibration,
   weights: RankingWeights = DEFAULT_WEIGHTS,
 ): number {
+  const articleSemantic =
+    signals.rerank !== undefined
+      ? semanticMatch(signals, calibration)
+      : stretch(Math.max(signals.articleDense, signals.dense), calibration.denseFloor, calibration.denseCeiling);
   return (
-    (1 - weights.denseWeight) * lexicalMatch(signals, weights) +
-    weights.denseWeight * semanticMatch(signals, calibration)
+    (1 - weights.denseWeight - weights.articleWeight) * lexicalMatch(signals, weights) +
+    weights.denseWeight * semanticMatch(signals, calibration) +
+    weights.articleWeight * articleSemantic
   );
 }
 
-/**
- * Final order: the cross-encoder's score when one ran (its candidates first); otherwise relevance, with the
- * fused rank breaking ties (two passages holding the same share of the question's terms are told apart by
- * BM25's term frequencies and the dense ranking).
- */
+/** What orders candidates: relevance, plus the fused rank of both retrievers. */
+export function orderScore(candidate: ScoredCandidate, fusionWeight = FUSION_WEIGHT): number {
+  return candidate.relevance + (fusionWeight * candidate.fused) / BEST_FUSED;
+}
+
+/** Final order: the cross-encoder's score when one ran (its candidates first); otherwise orderScore. */
 export function orderCandidates<T extends ScoredCandidate>(candidates: T[]): T[] {
   return [...candidates].sort((a, b) => {
     if (a.rerank !== undefined && b.rerank !== undefined) return b.rerank - a.rerank;
     if (a.rerank !== undefined) return -1;
     if (b.rerank !== undefined) return 1;
-    return b.relevance - a.relevance || b.fused - a.fused;
+    return orderScore(b) - orderScore(a) || b.fused - a.fused;
   });
 }
 
 export interface Abstention {
+  /** Nothing is near: the bot says the corpus does not answer. */
   abstained: boolean;
+  /** Passages are quoted as the closest the corpus comes, marked as possibly not answering. */
+  closest: boolean;
   reason: string;
   bestRelevance: number;
 }
 
 /**
- * Abstain when the best candidate's relevance is below the threshold, or when a cross-encoder ran and judged
- * none of the candidates more likely relevant than not (its probability, unlike a cosine, has a meaning of its
- * own: it was trained to say "relevant" above 0.5).
+ * The grade of an answer from its best candidate: confident at or above the confident threshold; "closest"
+ * between the two thresholds, or when a cross-encoder ran and judged no candidate more likely relevant than
+ * not (its probability, unlike a cosine, has a meaning of its own: it was trained to say "relevant" above
+ * 0.5); nothing near (abstain) below the refusal threshold.
  */
 export function decideAbstention(candidates: ScoredCandidate[], calibration: Calibration): Abstention {
   const best = Math.max(0, ...candidates.map((candidate) => candidate.relevance));
   const threshold = calibration.minRelevance;
   const where = calibration.nullPercentile ? `; ${calibration.nullPercentile(best)}` : '';
-  if (best < threshold) {
+  if (candidates.length === 0 || best < threshold) {
     return {
       abstained: true,
+      closest: false,
       bestRelevance: best,
       reason: `the most relevant passage scores ${best.toFixed(2)}, below the threshold ${threshold.toFixed(2)}${where}`,
     };
@@ -116,16 +136,26 @@ export function decideAbstention(candidates: ScoredCandidate[], calibration: Cal
     const bestProbability = Math.max(...reranked.map((candidate) => sigmoid(candidate.rerank as number)));
     if (bestProbability < 0.5) {
       return {
-        abstained: true,
+        abstained: false,
+        closest: true,
         bestRelevance: best,
         reason: `the cross-encoder rates every candidate unlikely to answer (best probability ${bestProbability.toFixed(2)} < 0.50)`,
       };
     }
   }
+  if (best < calibration.confidentRelevance) {
+    return {
+      abstained: false,
+      closest: true,
+      bestRelevance: best,
+      reason: `best relevance ${best.toFixed(2)} is below the confident threshold ${calibration.confidentRelevance.toFixed(2)}${where}: the closest passages, which may not answer`,
+    };
+  }
   return {
     abstained: false,
+    closest: false,
     bestRelevance: best,
-    reason: `best relevance ${best.toFixed(2)} ≥ threshold ${threshold.toFixed(2)}${where}`,
+    reason: `best relevance ${best.toFixed(2)} ≥ confident threshold ${calibration.confidentRelevance.toFixed(2)}${where}`,
   };
 }
 
@@ -212,16 +242,24 @@ export interface DiversityOptions {
   sameArticlePenalty: number;
 }
 
-export const DEFAULT_DIVERSITY: DiversityOptions = { nearDuplicate: 0.8, sameArticlePenalty: 0.7 };
+/**
+ * No same-article penalty: with the real model, cross-validation on the dev halves found any penalty below 1
+ * pushes the answering passage out when the question is about one article (most are).
+ */
+export const DEFAULT_DIVERSITY: DiversityOptions = { nearDuplicate: 0.8, sameArticlePenalty: 1 };
 
 /**
- * Greedy re-ordering of ranked items: drops near-duplicates of items already taken, and lowers the score of
- * an article each time one of its passages is taken, so that other articles that answer get a place.
+ * Greedy re-ordering of ranked items: folds near-duplicates (an archive's syndicated copies) into the item
+ * already taken, as its `copies`, so the same text is quoted once and cites every copy; and lowers the
+ * score of an article each time one of its passages is taken, so that other articles that answer get a place.
  * Scores are positional (1 / (rank + 10)), so the penalty moves an item a few places, not to the end.
  */
-export function diversify<T extends DiversityItem>(ranked: T[], options: DiversityOptions = DEFAULT_DIVERSITY): T[] {
+export function diversify<T extends DiversityItem>(
+  ranked: T[],
+  options: DiversityOptions = DEFAULT_DIVERSITY,
+): (T & { copies: T[] })[] {
   const remaining = ranked.map((item, rank) => ({ item, base: 1 / (rank + 10), words: wordSet(item.text) }));
-  const taken: typeof remaining = [];
+  const taken: ((typeof remaining)[number] & { copies: T[] })[] = [];
   const perArticle = new Map<string, number>();
   while (remaining.length > 0) {
     let bestIndex = 0;
@@ -235,9 +273,13 @@ export function diversify<T extends DiversityItem>(ranked: T[], options: Diversi
     });
     const [next] = remaining.splice(bestIndex, 1);
     if (!next) break;
-    if (taken.some((entry) => jaccard(entry.words, next.words) >= options.nearDuplicate)) continue;
-    taken.push(next);
+    const original = taken.find((entry) => jaccard(entry.words, next.words) >= options.nearDuplicate);
+    if (original) {
+      if (next.item.articleId !== original.item.articleId) original.copies.push(next.item);
+      continue;
+    }
+    taken.push({ ...next, copies: [] });
     perArticle.set(next.item.articleId, (perArticle.get(next.item.articleId) ?? 0) + 1);
   }
-  return taken.map((entry) => entry.item);
+  return taken.map((entry) => ({ ...entry.item, copies: entry.copies }));
 }

@@ -11,6 +11,7 @@ import type hnswlib from 'hnswlib-node';
 import type { TextEmbedder } from '../embedding/embedder.js';
 import { cosine } from '../embedding/embedder.js';
 import { splitSentences } from '../text/sentences.js';
+import { plainQuestion } from '../text/chat.js';
 import { terms } from '../text/terms.js';
 import type { PassageStore } from '../vector-index/passage-store.js';
 import { reciprocalRankFusion } from './fusion.js';
@@ -54,6 +55,7 @@ interface PassageTerms {
 export class PassageSearch {
   readonly lexical: LexicalIndex;
   private readonly termsCache = new Map<number, PassageTerms>();
+  private readonly headlines = new Map<string, Set<string>>();
 
   constructor(
     private readonly index: SearchableIndex,
@@ -64,6 +66,14 @@ export class PassageSearch {
 
   get passages(): PassageStore {
     return this.index.passages;
+  }
+
+  /** The passages nearest a vector in the graph, with their cosines. */
+  nearestPassages(vector: Float32Array, count: number): { label: number; cosine: number }[] {
+    const k = Math.min(count, this.lexical.size);
+    if (k === 0) return [];
+    const { neighbors, distances } = this.index.hnsw.searchKnn(Array.from(vector), k);
+    return neighbors.map((label, i) => ({ label, cosine: 1 - (distances[i] ?? 1) }));
   }
 
   vectorOf(label: number): Float32Array {
@@ -94,9 +104,11 @@ export class PassageSearch {
     return cached;
   }
 
+  /** `question` as the member wrote it: mentions, greetings and chat abbreviations are dealt with here. */
   async search(question: string, options: SearchOptions = {}): Promise<SearchResult> {
-    const queryTerms = this.analyse(question);
-    const queryVector = await this.embedder.embedQuery(question);
+    const asked = plainQuestion(question);
+    const queryTerms = this.analyse(asked);
+    const queryVector = await this.embedder.embedQuery(asked);
     return { queryTerms, queryVector, candidates: this.candidates(queryTerms, queryVector, options) };
   }
 
@@ -118,6 +130,7 @@ export class PassageSearch {
     const lexicalRanks = new Map(lexical.map((hit, rank) => [hit.label, rank]));
 
     const found: CandidateSignals[] = [];
+    const articleOf = new Map<number, string>();
     for (const [label, fusedScore] of [...fused.entries()].sort((a, b) => b[1] - a[1])) {
       const denseRank = denseRanks.get(label);
       const lexicalRank = lexicalRanks.get(label);
@@ -125,20 +138,51 @@ export class PassageSearch {
       // Removed by an edit that committed after this graph was loaded: the next reload drops it.
       if (!passageTerms) continue;
       const best = bestSentenceByTerms(passageTerms.sentences, queryTerms);
+      const articleId = passages.articleIdOf(label) ?? '';
+      articleOf.set(label, articleId);
+      const headline = this.headlineTerms(articleId);
       found.push({
         label,
         dense:
           denseRank !== undefined ? 1 - (dense.distances[denseRank] ?? 1) : cosine(queryVector, this.vectorOf(label)),
+        articleDense: 0,
         denseRank: denseRank !== undefined ? denseRank + 1 : undefined,
         lexical: lexicalRank !== undefined ? lexical[lexicalRank]?.score : undefined,
         lexicalRank: lexicalRank !== undefined ? lexicalRank + 1 : undefined,
         fused: fusedScore,
-        coverage: termCoverage(queryTerms, passageTerms.passage),
+        coverage: termCoverage(
+          queryTerms,
+          headline.size > 0 ? union(passageTerms.passage, headline) : passageTerms.passage,
+        ),
         sentenceCoverage: best.coverage,
         sentenceIndex: best.index,
         rerank: undefined,
       });
     }
+    const articleBest = new Map<string, number>();
+    for (const candidate of found) {
+      const articleId = articleOf.get(candidate.label) ?? '';
+      articleBest.set(articleId, Math.max(articleBest.get(articleId) ?? -1, candidate.dense));
+    }
+    for (const candidate of found)
+      candidate.articleDense = articleBest.get(articleOf.get(candidate.label) ?? '') ?? candidate.dense;
     return found;
   }
+
+  /** The terms of an article's headline and byline, which every one of its passages counts as its own. */
+  headlineTerms(articleId: string): Set<string> {
+    let cached = this.headlines.get(articleId);
+    if (!cached) {
+      const article = this.index.passages.article(articleId);
+      cached = new Set(terms([article?.title, article?.author, article?.publication].filter(Boolean).join('\n')));
+      this.headlines.set(articleId, cached);
+    }
+    return cached;
+  }
+}
+
+function union(a: Set<string>, b: Set<string>): Set<string> {
+  const all = new Set(a);
+  for (const item of b) all.add(item);
+  return all;
 }

@@ -23,8 +23,9 @@ const USAGE = `Usage: npm run cross-validate -- FILE.jsonl [FILE.jsonl …]
 Shows how the ranking weights and FALSE_ANSWER_RATE were chosen: every setting of a small grid on every
 question, and leave-one-out cross-validation over the questions (run npm run index first).`;
 
-const DENSE_WEIGHTS = [0, 0.1, 0.2, 0.3, 0.5];
-const PASSAGE_SHARES = [0, 0.25, 0.5];
+const DENSE_WEIGHTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
+const ARTICLE_WEIGHTS = [0, 0.1, 0.2, 0.3];
+const PASSAGE_SHARES = [0, 0.25, 0.5, 1];
 const FALSE_ANSWER_RATES = [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4];
 
 interface Searched {
@@ -33,7 +34,8 @@ interface Searched {
   candidates: (CandidateSignals & { answers: boolean })[];
 }
 
-const key = (weights: RankingWeights) => `dense ${weights.denseWeight}, passage ${weights.passageShare}`;
+const key = (weights: RankingWeights) =>
+  `dense ${weights.denseWeight}, article ${weights.articleWeight}, passage ${weights.passageShare}`;
 
 function chosenText<T>(result: CrossValidation<T>, name: (setting: T) => string): string {
   return [...result.chosen]
@@ -95,7 +97,9 @@ await runCli(async () => {
   const grid: RankingWeights[] = [
     DEFAULT_WEIGHTS,
     ...DENSE_WEIGHTS.flatMap((denseWeight) =>
-      PASSAGE_SHARES.map((passageShare) => ({ denseWeight, passageShare })),
+      ARTICLE_WEIGHTS.flatMap((articleWeight) =>
+        PASSAGE_SHARES.map((passageShare) => ({ denseWeight, articleWeight, passageShare })),
+      ),
     ).filter((weights) => key(weights) !== key(DEFAULT_WEIGHTS)),
   ];
   const rankScore = (weights: RankingWeights, q: number) => {
@@ -109,7 +113,7 @@ await runCli(async () => {
       const hits = entries.filter((entry) => rankOfAnswer(entry, weights) <= 3).length;
       return (hits / Math.max(entries.length, 1)).toFixed(3);
     });
-    lines.push(`  ${key(weights).padEnd(26)} ${perFile.join('  ')}`);
+    lines.push(`  ${key(weights).padEnd(40)} ${perFile.join('  ')}`);
   }
   const ranking = leaveOneOut(grid, answerable.length, rankScore);
   lines.push(

@@ -1,14 +1,16 @@
 /**
- * `npm run eval -- [FILE.jsonl] [--ranking lexical|dense|rrf|hybrid] [--no-threshold] [--json]`: scores the bot
- * on a question file (default eval/dev.jsonl). By default it measures every retriever alone, their plain
- * fusion and the bot's hybrid ranking with and without the abstention threshold, side by side, then lists
- * each question as the bot answers it. `--ranking` / `--no-threshold` measure one configuration only.
+ * `npm run eval -- [FILE.jsonl…] [--half dev|test] [--ranking lexical|dense|rrf|hybrid] [--no-threshold] [--json]`:
+ * scores the bot on question files (default eval/dev.jsonl). By default it measures every retriever alone,
+ * their plain fusion and the bot's hybrid ranking without and with its grades, side by side, then lists each
+ * question as the bot answers it. `--ranking` / `--no-threshold` measure one configuration only; `--half`
+ * keeps the dev or the test half of the questions (answering/evaluate.ts, halfOf).
  */
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config/config.js';
 import { AnswerEngine, type RankingMode } from '../answering/engine.js';
 import {
   COMPARED_RUNS,
+  halfOf,
   parseQuestionFile,
   runQuestions,
   type EvalReport,
@@ -17,27 +19,34 @@ import {
 import { UserError, errorMessage } from '../shared/errors.js';
 import { parseCommandLine, runCli } from './run-cli.js';
 
-const USAGE = 'Usage: npm run eval -- [FILE.jsonl] [--ranking lexical|dense|rrf|hybrid] [--no-threshold] [--json]';
+const USAGE =
+  'Usage: npm run eval -- [FILE.jsonl …] [--half dev|test] [--ranking lexical|dense|rrf|hybrid] [--no-threshold] [--json]';
 const RANKINGS: RankingMode[] = ['lexical', 'dense', 'rrf', 'hybrid'];
 
 function questionTable(report: EvalReport): string[] {
   return report.questions.map((result) => {
+    const grade = result.closest ? ' (closest)' : '';
     const outcome = result.answerable
       ? result.abstained
         ? 'FALSE ABSTENTION'
         : result.hitRank
-          ? `hit at ${result.hitRank}`
-          : 'miss'
+          ? `hit at ${result.hitRank}${grade}`
+          : `miss${grade}`
       : result.abstained
         ? 'abstained (correct)'
-        : 'ANSWERED (should abstain)';
+        : result.closest
+          ? 'closest (should abstain)'
+          : 'ANSWERED (should abstain)';
     return `${result.id.padEnd(8)} ${outcome.padEnd(26)} ${result.question}`;
   });
 }
 
 function comparisonTable(runs: { run: EvalRun; report: EvalReport }[]): string[] {
   const first = runs[0]?.report;
-  const header = `${'ranking'.padEnd(24)} hit@1  hit@3  MRR@5  false abst.  correct abst.`;
+  const header =
+    `${'ranking'.padEnd(24)} hit@1  hit@3  MRR@5   answerable: confident / closest / refused` +
+    `   unanswerable: confident / closest / refused`;
+  const grades = (confident: number, closest: number, refused: number) => `${confident} / ${closest} / ${refused}`;
   return [
     `${first?.answerable ?? 0} answerable questions, ${first?.unanswerable ?? 0} that the corpus does not answer`,
     '',
@@ -45,27 +54,38 @@ function comparisonTable(runs: { run: EvalRun; report: EvalReport }[]): string[]
     ...runs.map(
       ({ run, report }) =>
         `${run.name.padEnd(24)} ${report.hit1.toFixed(3)}  ${report.hit3.toFixed(3)}  ${report.mrr5.toFixed(3)}  ` +
-        `${(run.threshold ? String(report.falseAbstentions) : '–').padStart(11)}  ` +
-        `${(run.threshold ? `${report.correctAbstentions} of ${report.unanswerable}` : '–').padStart(13)}`,
+        `${(run.threshold ? grades(report.answerableConfident, report.answerableClosest, report.falseAbstentions) : '–').padStart(42)}` +
+        `${(run.threshold ? grades(report.unanswerableConfident, report.unanswerableClosest, report.correctAbstentions) : '–').padStart(45)}`,
     ),
   ];
 }
 
 function summaryLines(report: EvalReport): string[] {
+  const share = (count: number, of: number) => `${count} (${of === 0 ? '–' : (count / of).toFixed(3)})`;
   return [
     `answerable questions   ${report.answerable}`,
+    `  right passage quoted ${share(report.quotedRight, report.answerable)}`,
+    `  confident            ${share(report.answerableConfident, report.answerable)}`,
+    `  closest              ${share(report.answerableClosest, report.answerable)}`,
+    `  refused              ${share(report.falseAbstentions, report.answerable)}`,
     `  hit@1                ${report.hit1.toFixed(3)}`,
     `  hit@3                ${report.hit3.toFixed(3)}`,
     `  MRR@5                ${report.mrr5.toFixed(3)}`,
-    `  false abstentions    ${report.falseAbstentions}`,
     `unanswerable questions ${report.unanswerable}`,
-    `  correct abstentions  ${report.correctAbstentions}`,
+    `  refused              ${share(report.correctAbstentions, report.unanswerable)}`,
+    `  closest              ${share(report.unanswerableClosest, report.unanswerable)}`,
+    `  confident            ${share(report.unanswerableConfident, report.unanswerable)}`,
   ];
 }
 
 await runCli(async () => {
   const commandLine = parseCommandLine(
-    { json: { type: 'boolean' }, ranking: { type: 'string' }, 'no-threshold': { type: 'boolean' } },
+    {
+      json: { type: 'boolean' },
+      ranking: { type: 'string' },
+      'no-threshold': { type: 'boolean' },
+      half: { type: 'string' },
+    },
     USAGE,
     true,
   );
@@ -75,14 +95,23 @@ await runCli(async () => {
   if (ranking !== undefined && !RANKINGS.includes(ranking)) {
     throw new UserError(`--ranking must be one of ${RANKINGS.join(', ')}.\n${USAGE}`, 2);
   }
-  const file = positionals[0] ?? 'eval/dev.jsonl';
-  let content: string;
-  try {
-    content = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UserError(`Cannot read the question file ${file}: ${errorMessage(error)}`);
-  }
-  const questions = parseQuestionFile(content, file);
+  const half = values.half;
+  if (half !== undefined && half !== 'dev' && half !== 'test')
+    throw new UserError(`--half must be dev or test.\n${USAGE}`, 2);
+  const files = positionals.length > 0 ? positionals : ['eval/dev.jsonl'];
+  const file = files.join(', ');
+  const questions = files
+    .flatMap((name) => {
+      let content: string;
+      try {
+        content = readFileSync(name, 'utf8');
+      } catch (error) {
+        throw new UserError(`Cannot read the question file ${name}: ${errorMessage(error)}`);
+      }
+      return parseQuestionFile(content, name);
+    })
+    .filter((question) => half === undefined || halfOf(question.id) === half);
+  if (questions.length === 0) throw new UserError(`No questions in the ${half} half of ${file}.`);
   const config = loadConfig();
   const engine = await AnswerEngine.open(config);
   try {
@@ -117,7 +146,7 @@ await runCli(async () => {
         `Evaluation of ${file}`,
         '',
         ...(single ? [] : [...comparisonTable(measured), '']),
-        `Threshold ${calibration.minRelevance.toFixed(3)}: ${calibration.thresholdSource}.`,
+        `Evaluated: ${half ? `the ${half} half` : 'all questions'}. Thresholds: ${calibration.thresholdSource}.`,
         '',
         `${main.run.name}:`,
         ...questionTable(main.report),

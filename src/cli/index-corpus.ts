@@ -7,6 +7,7 @@ import { calibrationFrom } from '../answering/calibration.js';
 import { loadConfig } from '../config/config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { buildIndex, type IndexSummary } from '../vector-index/build-index.js';
+import { countRepeatedPassages } from '../vector-index/store.js';
 import { describeSummary } from './summary-text.js';
 import { parseCommandLine, runCli } from './run-cli.js';
 
@@ -88,6 +89,7 @@ await runCli(async () => {
   const inUse = calibrationFrom(summary.calibration, config);
   if (values.json) {
     const { articles, passages, dropped, embedded, reused, resumed, ms, bytes } = summary;
+    const repeated = countRepeatedPassages(summary.indexDir);
     const calibration = {
       denseFloor: summary.calibration.denseFloor,
       denseCeiling: summary.calibration.denseCeiling,
@@ -96,9 +98,9 @@ await runCli(async () => {
       thresholdSource: inUse.thresholdSource,
     };
     process.stdout.write(
-      `${JSON.stringify({ articles, passages, dropped, embedded, reused, resumed, ms, bytes, calibration })}\n`,
+      `${JSON.stringify({ articles, passages, repeated, dropped, embedded, reused, resumed, ms, bytes, calibration })}\n`,
     );
   } else {
-    process.stdout.write(describeSummary(summary, inUse));
+    process.stdout.write(describeSummary(summary, inUse, countRepeatedPassages(summary.indexDir)));
   }
 });

@@ -14,7 +14,7 @@ import {
   type APIEmbed,
 } from 'discord.js';
 import type { Answer, AnswerPassage, Citation } from '../answering/engine.js';
-import { paragraphLabel, sourceText } from '../answering/format-text.js';
+import { CLOSEST_NOTE, paragraphLabel, sourceText } from '../answering/format-text.js';
 import { webUrl } from '../shared/web-url.js';
 import type { IndexedArticle, IndexedPassage } from '../vector-index/store.js';
 import { inertText } from './mentions.js';
@@ -91,7 +91,14 @@ function passageEmbed(passage: AnswerPassage, descriptionBudget: number): APIEmb
   const embed: APIEmbed = {
     title: cutAtSentence(`${passage.rank}. ${passage.citation.title}`, LIMITS.embedTitle),
     description: renderQuote(passage, Math.min(LIMITS.embedDescription, descriptionBudget)),
-    footer: { text: cutAtSentence(citationLine(passage.citation), LIMITS.embedFooter) },
+    footer: {
+      text: cutAtSentence(
+        [citationLine(passage.citation), ...(passage.alsoIn ?? []).map((copy) => `also in ${citationLine(copy)}`)].join(
+          ' · ',
+        ),
+        LIMITS.embedFooter,
+      ),
+    },
   };
   if (isWebLink(passage.citation.url)) embed.url = passage.citation.url;
   return embed;
@@ -131,7 +138,8 @@ export function renderAnswer(answer: Answer, buttons: ButtonIds): MessagePayload
     button(id, `Show source ${answer.passages[i]?.rank ?? i + 1}`, ButtonStyle.Secondary),
   );
   const components = [row(first), ...(sources.length > 0 ? [row(sources)] : [])];
-  return { content: `**Q:** ${question}`, embeds, components };
+  const note = answer.closest ? `\n⚠️ *${CLOSEST_NOTE}*` : '';
+  return { content: `**Q:** ${question}${note}`, embeds, components };
 }
 
 /** "Show source": the passage with the passages around it, the chosen one in bold. */

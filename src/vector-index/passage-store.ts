@@ -244,6 +244,19 @@ export class PassageStore {
     return this.articleIds.get(label);
   }
 
+  /** Passages whose exact text an earlier passage of another article already holds. */
+  repeatedPassages(): number {
+    const row = this.db.prepare('SELECT COUNT(*) - COUNT(DISTINCT text) AS repeated FROM passages').get() as {
+      repeated: number;
+    };
+    return row.repeated;
+  }
+
+  article(id: string): IndexedArticle | undefined {
+    const row = this.db.prepare('SELECT * FROM articles WHERE id = ?').get(id) as ArticleRow | undefined;
+    return row ? articleOf(row) : undefined;
+  }
+
   articles(): IndexedArticle[] {
     return (this.db.prepare('SELECT * FROM articles ORDER BY id').all() as ArticleRow[]).map(articleOf);
   }

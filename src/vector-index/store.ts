@@ -238,6 +238,20 @@ export function readGraph(path: string, manifest: Manifest): hnswlib.Hierarchica
   return hnsw;
 }
 
+/** Passages of the live index whose text another article holds word for word (syndicated copies). */
+export function countRepeatedPassages(indexDir: string): number {
+  try {
+    const { store } = openLiveStore(indexDir);
+    try {
+      return store.repeatedPassages();
+    } finally {
+      store.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
 /** The live index's articles, without loading the vectors; empty with no index. */
 export function readIndexedArticles(indexDir: string): IndexedArticle[] {
   try {

@@ -1,0 +1,190 @@
+/**
+ * How members type on Discord → what they ask. Mentions of people, roles and channels, links, greetings,
+ * thanks and politeness carry no content to look for in the articles, and chat abbreviations stand for
+ * ordinary words ("govt" is "government"). The tables below are general English chat usage, not taken from
+ * any corpus or question set.
+ */
+
+/** Chat abbreviations and common misspellings → the words they stand for. */
+const CHAT_WORDS: Record<string, string> = {
+  u: 'you',
+  ur: 'your',
+  r: 'are',
+  n: 'and',
+  y: 'why',
+  wat: 'what',
+  wot: 'what',
+  wut: 'what',
+  whats: 'what is',
+  wht: 'what',
+  hw: 'how',
+  abt: 'about',
+  bc: 'because',
+  cuz: 'because',
+  coz: 'because',
+  cos: 'because',
+  b4: 'before',
+  w: 'with',
+  wo: 'without',
+  govt: 'government',
+  gov: 'government',
+  govts: 'governments',
+  ppl: 'people',
+  peeps: 'people',
+  ppls: 'people',
+  pls: 'please',
+  plz: 'please',
+  thx: 'thanks',
+  ty: 'thanks',
+  tho: 'though',
+  thru: 'through',
+  rn: 'right now',
+  ngl: '',
+  tbh: '',
+  imo: '',
+  imho: '',
+  idk: '',
+  btw: '',
+  fyi: '',
+  lol: '',
+  lmao: '',
+  omg: '',
+  afaik: '',
+  iirc: '',
+  smth: 'something',
+  sth: 'something',
+  sb: 'somebody',
+  ppl2: 'people',
+  mins: 'minutes',
+  hrs: 'hours',
+  yrs: 'years',
+  yr: 'year',
+  info: 'information',
+  teh: 'the',
+  hte: 'the',
+  adn: 'and',
+  becuase: 'because',
+  becasue: 'because',
+  dont: 'do not',
+  doesnt: 'does not',
+  didnt: 'did not',
+  isnt: 'is not',
+  wasnt: 'was not',
+  cant: 'cannot',
+  wont: 'will not',
+  im: 'i am',
+  ive: 'i have',
+  gonna: 'going to',
+  wanna: 'want to',
+  gotta: 'have to',
+  kinda: 'kind of',
+  sorta: 'sort of',
+  dunno: 'do not know',
+};
+
+/**
+ * Words that address the bot or the channel rather than ask anything: greetings, thanks, politeness, the
+ * bot itself, chat fillers. They are never searched for and never count against an answer.
+ */
+export const CONVERSATION_WORDS = new Set([
+  'hey',
+  'heya',
+  'hi',
+  'hiya',
+  'hello',
+  'helo',
+  'yo',
+  'sup',
+  'oi',
+  'greetings',
+  'thanks',
+  'thank',
+  'thankyou',
+  'cheers',
+  'ta',
+  'please',
+  'kindly',
+  'bot',
+  'bots',
+  'quick',
+  'question',
+  'questions',
+  'q',
+  'curious',
+  'wondering',
+  'wonder',
+  'guys',
+  'folks',
+  'everyone',
+  'anyone',
+  'somebody',
+  'someone',
+  'mate',
+  'bro',
+  'dude',
+  'pal',
+  'ok',
+  'okay',
+  'k',
+  'um',
+  'uh',
+  'erm',
+  'hmm',
+  'like',
+  'just',
+  'actually',
+  'basically',
+  'literally',
+  'really',
+  'so',
+  'anyway',
+  'nah',
+  'yeah',
+  'know',
+  'tell',
+  'remind',
+  'reckon',
+]);
+
+/** Mentions as Discord writes them in message text, and `@name` as members type them. */
+const MENTION = /<@[!&]?\d+>|<#\d+>|<a?:\w+:\d+>|(^|\s)@[\p{L}\p{N}_.-]+/gu;
+/** Requests wrapped around a question ("can you tell me …", "hi there"), removed wherever they stand. */
+const REQUEST_PHRASES = [
+  /\b(?:hi|hey|hello)\s+there\b/giu,
+  /\b(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:tell|show|explain\s+to|remind)\s+me\b/giu,
+  /\b(?:do|does)\s+(?:you|anyone|anybody)\s+know\b/giu,
+  /\bi\s+(?:was|am|m)\s+wondering\b/giu,
+  /\bi\s+(?:want|wanted|would\s+like)\s+to\s+know\b/giu,
+  /\bquick\s+(?:question|q)\b/giu,
+];
+const LINK = /\bhttps?:\/\/\S+|\b(?:discord\.gg|discord\.com\/invite)\/\S+/giu;
+
+/**
+ * The question as it would be asked in plain words: mentions, links and emoji codes out, chat abbreviations
+ * spelled out, greetings and thanks at either end dropped. The asker's own words are kept otherwise.
+ */
+export function plainQuestion(text: string): string {
+  const cleaned = text
+    .replace(LINK, ' ')
+    .replace(MENTION, '$1 ')
+    .replace(/:[a-z0-9_]+:/gi, ' ');
+  const expanded = cleaned.replace(/[\p{L}\p{N}]+/gu, (word) => {
+    const replacement = CHAT_WORDS[word.toLowerCase()];
+    return replacement === undefined ? word : replacement;
+  });
+  const unwrapped = REQUEST_PHRASES.reduce((text, phrase) => text.replace(phrase, ' '), expanded);
+  // Drop greetings and thanks at the ends ("hey bot, quick question: … thanks!"), up to the first real word.
+  const tokens = unwrapped.split(/(\s+)/);
+  const isFiller = (token: string) => {
+    const word = token.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+    return word === '' || CONVERSATION_WORDS.has(word);
+  };
+  let start = 0;
+  let end = tokens.length;
+  while (start < end && isFiller(tokens[start] ?? '')) start++;
+  while (end > start && isFiller(tokens[end - 1] ?? '')) end--;
+  const core = tokens.slice(start, end).join('').replace(/\s+/g, ' ').trim();
+  // Keep a trailing question mark the asker wrote; strip leading punctuation the dropped words left.
+  const result = core.replace(/^[^\p{L}\p{N}]+/u, '');
+  return result === '' ? text.trim() : result;
+}
