@@ -199,11 +199,11 @@ describe('npm run ask and npm run eval', () => {
     assert.match(result.stdout, /Closest passages considered:/);
     assert.match(
       result.stdout,
-      /relevance 0\.\d\d = 0\.9 × lexical .*best sentence covers .* \+ 0\.1 × semantic \(dense cosine/,
+      /relevance 0\.\d\d = 0\.6 × lexical .*best sentence covers .* \+ 0\.3 × semantic \(dense cosine.*\+ 0\.1 × the article's best/,
     );
     assert.match(
       result.stdout,
-      /^Threshold: 0\.\d\d, reached by 10% of \d+ questions the corpus does not answer \(FALSE_ANSWER_RATE=0\.1\)\.$/m,
+      /^Threshold: 0\.\d\d, confident above 0\.\d\d, reached by 10% of \d+ questions the corpus does not answer \(FALSE_ANSWER_RATE=0\.1\); nothing near below 0\.\d\d, reached by \d+% of \d+ off-topic questions\.$/m,
     );
     assert.match(
       result.stdout,
@@ -253,6 +253,8 @@ describe('npm run ask and npm run eval', () => {
     };
     assert.deepEqual(Object.keys(report).sort(), [
       'answerable',
+      'answerableClosest',
+      'answerableConfident',
       'correctAbstentions',
       'falseAbstentions',
       'hit1',
@@ -260,8 +262,11 @@ describe('npm run ask and npm run eval', () => {
       'minRelevance',
       'mrr5',
       'questions',
+      'quotedRight',
       'runs',
       'unanswerable',
+      'unanswerableClosest',
+      'unanswerableConfident',
     ]);
     assert.equal(report.answerable, 22);
     assert.equal(report.unanswerable, 2);
@@ -271,6 +276,7 @@ describe('npm run ask and npm run eval', () => {
     assert.deepEqual(Object.keys(report.questions[0] ?? {}).sort(), [
       'abstained',
       'answerable',
+      'closest',
       'hitRank',
       'id',
       'question',

@@ -130,7 +130,7 @@ describe('--help', () => {
     for (const [entry, usage] of [
       ['src/cli/index-corpus.ts', /^Usage: npm run index/],
       ['src/cli/ask.ts', /^Usage: npm run ask -- "your question"/],
-      ['src/cli/eval.ts', /^Usage: npm run eval -- \[FILE\.jsonl\]/],
+      ['src/cli/eval.ts', /^Usage: npm run eval -- \[FILE\.jsonl …\] \[--half dev\|test\]/],
       ['src/cli/cross-validate.ts', /^Usage: npm run cross-validate/],
     ] as const) {
       const result = await runNode([entry, '--help']);

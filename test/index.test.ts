@@ -320,6 +320,7 @@ describe('npm run index', () => {
       'embedded',
       'ms',
       'passages',
+      'repeated',
       'resumed',
       'reused',
     ]);

@@ -7,6 +7,7 @@ import {
   quantile,
   stretch,
   thresholdFromNull,
+  OFF_TOPIC_RATE,
   type Calibration,
   type IndexCalibration,
 } from '../src/answering/calibration.js';
@@ -33,11 +34,13 @@ const calibration: Calibration = {
   denseFloor: 0.2,
   denseCeiling: 0.8,
   minRelevance: 0.4,
+  confidentRelevance: 0.6,
   thresholdSource: 'test',
 };
 const signals = (overrides: Partial<CandidateSignals> = {}): CandidateSignals => ({
   label: 0,
   dense: 0.5,
+  articleDense: 0.5,
   denseRank: 1,
   lexical: 1,
   lexicalRank: 1,
@@ -66,14 +69,23 @@ describe('reciprocalRankFusion', () => {
 });
 
 describe('relevance and abstaining', () => {
-  const weights = { denseWeight: 0.2, passageShare: 0.25 };
+  const weights = { denseWeight: 0.2, articleWeight: 0.1, passageShare: 0.25 };
 
-  it('mixes best-sentence coverage, passage coverage and the stretched dense cosine by the weights', () => {
+  it("mixes best-sentence coverage, passage coverage, the stretched dense cosine and the article's best by the weights", () => {
     close(stretch(0.5, 0.2, 0.8), 0.5);
-    close(relevanceOf(signals({ sentenceCoverage: 1, coverage: 1, dense: 0.8 }), calibration, weights), 1);
-    close(relevanceOf(signals({ sentenceCoverage: 0, coverage: 0, dense: 0.1 }), calibration, weights), 0);
-    // 0.8 × (0.75 × 1 + 0.25 × 0) + 0.2 × 0.5
-    close(relevanceOf(signals({ sentenceCoverage: 1, coverage: 0, dense: 0.5 }), calibration, weights), 0.7);
+    close(
+      relevanceOf(signals({ sentenceCoverage: 1, coverage: 1, dense: 0.8, articleDense: 0.8 }), calibration, weights),
+      1,
+    );
+    close(
+      relevanceOf(signals({ sentenceCoverage: 0, coverage: 0, dense: 0.1, articleDense: 0.1 }), calibration, weights),
+      0,
+    );
+    // 0.7 × (0.75 × 1 + 0.25 × 0) + 0.2 × 0.5 + 0.1 × 1 (the article's best passage is a clear match)
+    close(
+      relevanceOf(signals({ sentenceCoverage: 1, coverage: 0, dense: 0.5, articleDense: 0.8 }), calibration, weights),
+      0.725,
+    );
     // The passage's share: a passage covering everything only across sentences scores below one that does in one.
     assert.ok(
       relevanceOf(signals({ sentenceCoverage: 0.5, coverage: 1 }), calibration, weights) <
@@ -82,36 +94,44 @@ describe('relevance and abstaining', () => {
   });
 
   it('uses the cross-encoder probability in place of the cosine when a re-ranker ran', () => {
-    close(relevanceOf(signals({ sentenceCoverage: 0, coverage: 0, dense: 0.8, rerank: 0 }), calibration, weights), 0.1);
-  });
-
-  it('orders by re-ranker score first, then relevance, then the fused score', () => {
-    const scored = [
-      { ...signals({ label: 1, fused: 0.9 }), relevance: 0.5 },
-      { ...signals({ label: 2 }), relevance: 0.9 },
-      { ...signals({ label: 3, rerank: -2 }), relevance: 0.1 },
-      { ...signals({ label: 4, rerank: 3 }), relevance: 0.1 },
-      { ...signals({ label: 5, fused: 0.1 }), relevance: 0.5 },
-    ];
-    assert.deepEqual(
-      orderCandidates(scored).map((candidate) => candidate.label),
-      [4, 3, 2, 1, 5],
+    close(
+      relevanceOf(signals({ sentenceCoverage: 0, coverage: 0, dense: 0.8, rerank: 0 }), calibration, weights),
+      0.15,
     );
   });
 
-  it('abstains when the best relevance is under the threshold, and says why', () => {
+  it('orders by re-ranker score first, then relevance plus the fused rank', () => {
+    const best = 2 / 61;
+    const scored = [
+      { ...signals({ label: 1, fused: best }), relevance: 0.5 },
+      { ...signals({ label: 2, fused: 0 }), relevance: 0.7 },
+      { ...signals({ label: 3, rerank: -2 }), relevance: 0.1 },
+      { ...signals({ label: 4, rerank: 3 }), relevance: 0.1 },
+      { ...signals({ label: 5, fused: best / 2 }), relevance: 0.5 },
+    ];
+    // 1: 0.5 + 0.3; 2: 0.7; 5: 0.5 + 0.15
+    assert.deepEqual(
+      orderCandidates(scored).map((candidate) => candidate.label),
+      [4, 3, 1, 2, 5],
+    );
+  });
+
+  it('grades an answer: refused below the refusal threshold, closest below the confident one, else confident', () => {
     const low = decideAbstention([{ ...signals(), relevance: 0.2 }], calibration);
     assert.equal(low.abstained, true);
     assert.match(low.reason, /0\.20, below the threshold 0\.40/);
-    assert.equal(decideAbstention([{ ...signals(), relevance: 0.41 }], calibration).abstained, false);
+    const middle = decideAbstention([{ ...signals(), relevance: 0.41 }], calibration);
+    assert.deepEqual([middle.abstained, middle.closest], [false, true]);
+    const high = decideAbstention([{ ...signals(), relevance: 0.6 }], calibration);
+    assert.deepEqual([high.abstained, high.closest], [false, false]);
     assert.equal(decideAbstention([], calibration).abstained, true);
   });
 
-  it('abstains when the cross-encoder rates every candidate unlikely, however high the relevance', () => {
+  it('quotes only as closest when the cross-encoder rates every candidate unlikely, however high the relevance', () => {
     const decision = decideAbstention([{ ...signals({ rerank: -1 }), relevance: 0.9 }], calibration);
-    assert.equal(decision.abstained, true);
+    assert.deepEqual([decision.abstained, decision.closest], [false, true]);
     assert.match(decision.reason, /cross-encoder/);
-    assert.equal(decideAbstention([{ ...signals({ rerank: 1 }), relevance: 0.9 }], calibration).abstained, false);
+    assert.equal(decideAbstention([{ ...signals({ rerank: 1 }), relevance: 0.9 }], calibration).closest, false);
   });
 });
 
@@ -120,8 +140,9 @@ describe('calibration', () => {
     denseFloor: 0.5,
     denseCeiling: 0.9,
     nullRelevances: Array.from({ length: 101 }, (_, i) => i / 100),
-    offTopicQuestions: 80,
-    nearTopicQuestions: 21,
+    offTopicRelevances: Array.from({ length: 21 }, (_, i) => i / 40),
+    offTopicQuestions: 21,
+    nearTopicQuestions: 80,
   };
 
   it('takes the dense range from the medians of unrelated pairs and self-matches, never a collapsed one', () => {
@@ -130,13 +151,15 @@ describe('calibration', () => {
     assert.deepEqual(denseRange([], []), { denseFloor: 0, denseCeiling: 1 });
   });
 
-  it('sets the threshold at the relevance only FALSE_ANSWER_RATE of null questions reach', () => {
+  it('is confident above what only FALSE_ANSWER_RATE of null questions reach, and refuses below most off-topic ones', () => {
     close(quantile([0, 1, 2, 3], 0.5), 1.5);
     close(thresholdFromNull(measured.nullRelevances, 0.1), 0.9);
     close(thresholdFromNull(measured.nullRelevances, 0.25), 0.75);
     close(nullShareBelow(measured.nullRelevances, 0.5), 50 / 101);
     const inUse = calibrationFrom(measured, { minRelevance: undefined, falseAnswerRate: 0.1 });
-    close(inUse.minRelevance, 0.9);
+    close(inUse.confidentRelevance, 0.9);
+    close(inUse.minRelevance, thresholdFromNull(measured.offTopicRelevances ?? [], OFF_TOPIC_RATE));
+    assert.ok(inUse.minRelevance < inUse.confidentRelevance);
     assert.match(inUse.thresholdSource, /10% of 101 questions the corpus does not answer/);
     assert.match(inUse.nullPercentile?.(0.95) ?? '', /above 94% of 101/);
     assert.equal(inUse.denseFloor, 0.5);
@@ -145,6 +168,7 @@ describe('calibration', () => {
   it('lets MIN_RELEVANCE override the calibrated threshold, keeping the measured dense range', () => {
     const inUse = calibrationFrom(measured, { minRelevance: 0.3, falseAnswerRate: 0.1 });
     assert.equal(inUse.minRelevance, 0.3);
+    close(inUse.confidentRelevance, 0.9);
     assert.equal(inUse.thresholdSource, 'MIN_RELEVANCE setting');
     assert.equal(inUse.denseCeiling, 0.9);
   });
@@ -257,22 +281,31 @@ describe('LexicalIndex', () => {
 describe('diversify', () => {
   const item = (label: number, articleId: string, text: string) => ({ label, articleId, text });
 
-  it('drops near-duplicates of passages already taken', () => {
+  it('quotes a syndicated copy once, citing the other article as a copy', () => {
     const text = 'Thousands of junior doctors marched from St Thomas’ hospital to Downing Street on Tuesday.';
     const result = diversify([item(1, 'a', text), item(2, 'b', `${text} `), item(3, 'c', 'Something else entirely.')]);
     assert.deepEqual(
-      result.map((entry) => entry.label),
-      [1, 3],
+      result.map((entry) => [entry.label, entry.copies.map((copy) => copy.label)]),
+      [
+        [1, [2]],
+        [3, []],
+      ],
     );
   });
 
-  it('lets another article that answers move ahead of a second passage from the same article', () => {
-    const result = diversify([
+  it('keeps the ranked order of one article by default, and can let another article move ahead', () => {
+    const ranked = [
       item(1, 'a', 'first answer from a'),
       item(2, 'a', 'second passage from a'),
       item(3, 'a', 'third passage from a'),
       item(4, 'b', 'an answer from b'),
-    ]);
+    ];
+    assert.deepEqual(
+      diversify(ranked).map((entry) => entry.label),
+      [1, 2, 3, 4],
+    );
+    const result = diversify(ranked, { nearDuplicate: 0.8, sameArticlePenalty: 0.7 });
+
     assert.deepEqual(
       result.map((entry) => entry.label),
       [1, 4, 2, 3],
@@ -348,13 +381,18 @@ describe('evaluation scoring', () => {
 
   it('computes hit@1, hit@3, MRR@5 and abstention counts', () => {
     const report = scoreResults([
-      { id: '1', question: '', answerable: true, hitRank: 1, abstained: false },
-      { id: '2', question: '', answerable: true, hitRank: 2, abstained: false },
-      { id: '3', question: '', answerable: true, hitRank: null, abstained: true },
-      { id: '4', question: '', answerable: true, hitRank: 4, abstained: false },
-      { id: '5', question: '', answerable: false, hitRank: null, abstained: true },
-      { id: '6', question: '', answerable: false, hitRank: null, abstained: false },
+      { id: '1', question: '', answerable: true, hitRank: 1, abstained: false, closest: false },
+      { id: '2', question: '', answerable: true, hitRank: 2, abstained: false, closest: true },
+      { id: '3', question: '', answerable: true, hitRank: null, abstained: true, closest: false },
+      { id: '4', question: '', answerable: true, hitRank: 4, abstained: false, closest: false },
+      { id: '5', question: '', answerable: false, hitRank: null, abstained: true, closest: false },
+      { id: '6', question: '', answerable: false, hitRank: null, abstained: false, closest: true },
     ]);
+    assert.deepEqual(
+      [report.quotedRight, report.answerableConfident, report.answerableClosest, report.unanswerableClosest],
+      [2, 2, 1, 1],
+    );
+    assert.equal(report.unanswerableConfident, 0);
     assert.equal(report.hit1, 0.25);
     assert.equal(report.hit3, 0.5);
     assert.equal(report.mrr5, Math.round(((1 + 1 / 2 + 1 / 4) / 4) * 1000) / 1000);

@@ -36,6 +36,7 @@ function passage(rank: number, text: string, bestIndex = 0, title = 'A title'): 
     },
     scores: {
       dense: 0,
+      articleDense: 0,
       denseRank: 1,
       lexical: 1,
       lexicalRank: 1,
@@ -52,6 +53,7 @@ function passage(rank: number, text: string, bestIndex = 0, title = 'A title'): 
 const answerOf = (passages: AnswerPassage[], extra: Partial<Answer> = {}): Answer => ({
   question: 'What happened?',
   abstained: false,
+  closest: false,
   reason: '',
   minRelevance: 0.4,
   thresholdSource: 'MIN_RELEVANCE setting',

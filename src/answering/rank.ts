@@ -29,9 +29,9 @@ export interface RankingWeights {
   passageShare: number;
 }
 
-export const DEFAULT_WEIGHTS: RankingWeights = { denseWeight: 0.3, articleWeight: 0.1, passageShare: 1 };
+export const DEFAULT_WEIGHTS: RankingWeights = { denseWeight: 0.4, articleWeight: 0.2, passageShare: 1 };
 /** How much the fused rank adds to relevance in the final order (1 for a passage first in both lists). */
-export const FUSION_WEIGHT = 0.3;
+export const FUSION_WEIGHT = 0.1;
 /** The highest Reciprocal Rank Fusion score of two lists: first in both. */
 const BEST_FUSED = 2 / 61;
 

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyseQuestion, oneEditAway, termCoverage, typoCorrection } from '../src/answering/query-terms.js';
+import { plainQuestion } from '../src/text/chat.js';
+import { terms } from '../src/text/terms.js';
+import { lexicalIndexOf } from './helpers/lexical.js';
+
+const passage = 'The government said 98 per cent of junior doctors voted to strike over the new contract.';
+
+describe('plainQuestion', () => {
+  it('drops greetings, thanks and requests around the question', () => {
+    const plain = 'how many doctors voted to strike?';
+    for (const wrapped of [
+      'hey bot, quick question: how many doctors voted to strike? thanks!',
+      'hi there! can you tell me how many doctors voted to strike? thanks',
+      'yo how many doctors voted to strike? cheers',
+    ]) {
+      assert.equal(plainQuestion(wrapped), plain, wrapped);
+    }
+  });
+
+  it('drops mentions of members, roles and channels, typed or as Discord writes them', () => {
+    assert.equal(plainQuestion('@Ann how many doctors voted to strike?'), 'how many doctors voted to strike?');
+    assert.equal(
+      plainQuestion('<@123456789012345678> <@&222> <#333> how many doctors voted to strike?'),
+      'how many doctors voted to strike?',
+    );
+  });
+
+  it("spells out chat abbreviations and keeps the rest of the asker's words", () => {
+    assert.equal(
+      plainQuestion('has the govt slagged off teachers n nurses before'),
+      'has the government slagged off teachers and nurses before',
+    );
+    assert.equal(plainQuestion('wat did ppl say abt it'), 'what did people say about it');
+  });
+
+  it('keeps a message that is nothing but a greeting as it is, so it is still a question to answer or refuse', () => {
+    assert.equal(plainQuestion('thanks'), 'thanks');
+  });
+});
+
+describe('question terms from chat', () => {
+  const index = lexicalIndexOf([
+    { label: 0, text: passage },
+    { label: 1, text: 'Nurses and teachers in the camps were praised by the minister.' },
+  ]);
+
+  it('never counts conversation words against an answer', () => {
+    const plain = analyseQuestion('how many doctors voted to strike?', index);
+    const chatty = analyseQuestion('hey bot quick question how many doctors voted to strike thanks', index);
+    const present = new Set(terms(passage));
+    assert.equal(termCoverage(chatty, present), termCoverage(plain, present));
+    assert.equal(termCoverage(chatty, present), 1);
+  });
+
+  it('reads a misspelt word one edit from a corpus word as that word, but never "corrects" an English word', () => {
+    assert.ok(oneEditAway('teh').includes('the'));
+    assert.equal(typoCorrection('goverment', index), 'govern');
+    assert.equal(typoCorrection('docotrs', index), 'doctor');
+    // "caps" is English and one edit from "camps": a corpus without it does not say what the question asks.
+    assert.equal(typoCorrection('caps', index), undefined);
+    const question = analyseQuestion('what did the goverment say about docotrs', index);
+    assert.equal(termCoverage(question, new Set(terms(passage))), 1);
+  });
+});
