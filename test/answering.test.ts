@@ -199,11 +199,11 @@ describe('npm run ask and npm run eval', () => {
     assert.match(result.stdout, /Closest passages considered:/);
     assert.match(
       result.stdout,
-      /relevance 0\.\d\d = 0\.6 × lexical .*best sentence covers .* \+ 0\.3 × semantic \(dense cosine.*\+ 0\.1 × the article's best/,
+      /relevance 0\.\d\d = 0\.4 × lexical .*best sentence covers .* \+ 0\.4 × semantic \(dense cosine.*\+ 0\.2 × the article's best/,
     );
     assert.match(
       result.stdout,
-      /^Threshold: 0\.\d\d, confident above 0\.\d\d, reached by 10% of \d+ questions the corpus does not answer \(FALSE_ANSWER_RATE=0\.1\); nothing near below 0\.\d\d, reached by \d+% of \d+ off-topic questions\.$/m,
+      /^Threshold: 0\.\d\d, confident above 0\.\d\d, reached by 1% of \d+ questions the corpus does not answer \(FALSE_ANSWER_RATE=0\.01\); nothing near below 0\.\d\d, reached by \d+% of \d+ off-topic questions\.$/m,
     );
     assert.match(
       result.stdout,

@@ -30,7 +30,7 @@ describe('loadConfig', () => {
     assert.equal(config.discordToken, undefined);
     assert.equal(config.logLevel, 'info');
     assert.deepEqual(config.answerChannelIds, []);
-    assert.equal(config.falseAnswerRate, 0.1);
+    assert.equal(config.falseAnswerRate, 0.01);
     assert.equal(config.minRelevance, undefined);
   });
 

@@ -251,7 +251,7 @@ describe('the Discord bot against a fake Discord', TEST_TIMEOUT, () => {
 
   it('says plainly when the corpus does not answer, suggesting /sources', async () => {
     const { token } = fake.slashCommand('ask', [
-      { name: 'question', type: 3, value: 'Who won the 2018 football World Cup?' },
+      { name: 'question', type: 3, value: 'What is the recipe for a Victoria sponge cake?' },
     ]);
     const answer = bodyOf(await interactionAnswer(fake, token));
     assert.match(answer.content ?? '', /Nothing in the corpus answers this\..*\/sources/);

@@ -327,7 +327,7 @@ describe('npm run index', () => {
     assert.equal(summary.articles, 5);
     assert.equal(summary.embedded, summary.passages);
     assert.ok(summary.calibration.threshold > 0 && summary.calibration.threshold < 1);
-    assert.match(summary.calibration.thresholdSource, /FALSE_ANSWER_RATE=0\.1/);
+    assert.match(summary.calibration.thresholdSource, /FALSE_ANSWER_RATE=0\.01/);
     const text = await runNode(['src/cli/index-corpus.ts'], {
       ENV_FILE: '.env.test',
       ...env,

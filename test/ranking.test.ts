@@ -103,13 +103,13 @@ describe('relevance and abstaining', () => {
   it('orders by re-ranker score first, then relevance plus the fused rank', () => {
     const best = 2 / 61;
     const scored = [
-      { ...signals({ label: 1, fused: best }), relevance: 0.5 },
-      { ...signals({ label: 2, fused: 0 }), relevance: 0.7 },
+      { ...signals({ label: 1, fused: best }), relevance: 0.55 },
+      { ...signals({ label: 2, fused: 0 }), relevance: 0.62 },
       { ...signals({ label: 3, rerank: -2 }), relevance: 0.1 },
       { ...signals({ label: 4, rerank: 3 }), relevance: 0.1 },
       { ...signals({ label: 5, fused: best / 2 }), relevance: 0.5 },
     ];
-    // 1: 0.5 + 0.3; 2: 0.7; 5: 0.5 + 0.15
+    // With FUSION_WEIGHT 0.1 — 1: 0.55 + 0.1; 2: 0.62; 5: 0.5 + 0.05
     assert.deepEqual(
       orderCandidates(scored).map((candidate) => candidate.label),
       [4, 3, 1, 2, 5],

