@@ -333,7 +333,7 @@ describe('npm run index', () => {
       ...env,
       FALSE_ANSWER_RATE: '0.2',
     });
-    assert.match(text.stdout, /^ {2}answer threshold +0\.\d{3}: reached by 20% of \d+ questions/m);
+    assert.match(text.stdout, /^ {2}answer thresholds +confident above 0\.\d\d, reached by 20% of \d+ questions/m);
     assert.match(text.stdout, /^ {2}dense range +-?\d\.\d{3} \(unrelated passages\) to \d\.\d{3}/m);
   });
 
