@@ -238,32 +238,28 @@ export function readGraph(path: string, manifest: Manifest): hnswlib.Hierarchica
   return hnsw;
 }
 
-/** Passages of the live index whose text another article holds word for word (syndicated copies). */
-export function countRepeatedPassages(indexDir: string): number {
+/** Reads from the live index's store without loading the vectors; `fallback` when there is no index. */
+function readLiveStore<T>(indexDir: string, read: (store: PassageStore) => T, fallback: T): T {
   try {
     const { store } = openLiveStore(indexDir);
     try {
-      return store.repeatedPassages();
+      return read(store);
     } finally {
       store.close();
     }
   } catch {
-    return 0;
+    return fallback;
   }
+}
+
+/** Passages of the live index whose text another article holds word for word (syndicated copies). */
+export function countRepeatedPassages(indexDir: string): number {
+  return readLiveStore(indexDir, (store) => store.repeatedPassages(), 0);
 }
 
 /** The live index's articles, without loading the vectors; empty with no index. */
 export function readIndexedArticles(indexDir: string): IndexedArticle[] {
-  try {
-    const { store } = openLiveStore(indexDir);
-    try {
-      return store.articles();
-    } finally {
-      store.close();
-    }
-  } catch {
-    return [];
-  }
+  return readLiveStore(indexDir, (store) => store.articles(), []);
 }
 
 /** Builds an HNSW graph for vectors and their labels. */
