@@ -94,6 +94,10 @@ export class RemoteAnswerEngine implements AnswerService {
   private attach(worker: ChildProcess): void {
     this.worker = worker;
     worker.on('message', (message) => this.onReply(message as WorkerReply));
+    // A send to a worker that has just died fails with EPIPE; its exit (handled below) resends what waits.
+    worker.on('error', (error) =>
+      this.options.logger.warn({ reason: error.message }, 'the answering worker cannot be reached'),
+    );
     worker.once('exit', (code, signal) => this.onExit(worker, code, signal));
     for (const [id, request] of this.pending) this.send(id, request);
     for (const wake of this.waitingForWorker.splice(0)) wake();
@@ -167,8 +171,13 @@ export class RemoteAnswerEngine implements AnswerService {
       request.reject(new Error('the answering worker stopped twice while answering this; it was not asked again'));
       return;
     }
+    const worker = this.worker;
+    if (!worker?.connected) return; // sent when the next worker is attached
     request.attempts++;
-    this.worker?.send({ ...request.body, id });
+    worker.send({ ...request.body, id }, (error) => {
+      // Never delivered: the worker died first. It is not this question's fault, so it does not count.
+      if (error && this.pending.get(id) === request) request.attempts--;
+    });
   }
 
   private async request(body: RequestBody): Promise<WorkerResult> {

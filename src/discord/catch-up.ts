@@ -8,7 +8,7 @@ import type { Client, Message } from 'discord.js';
 import { errorMessage } from '../shared/errors.js';
 import type { BotContext } from './context.js';
 import { addressing, handleMessage } from './dispatch.js';
-import { unansweredQuestions } from './handled-messages.js';
+import { justBefore, unansweredQuestions } from './handled-messages.js';
 
 const PER_CHANNEL = 100;
 
@@ -21,14 +21,20 @@ export async function catchUp(
   const botUser = client.user;
   if (!botUser || maxAgeMinutes <= 0) return 0;
   const answerChannels = new Set(answerChannelIds);
-  const channelIds = new Set([...answerChannelIds, ...Object.keys(context.handled.channels)]);
+  const channelIds = new Set([
+    ...answerChannelIds,
+    ...Object.keys(context.handled.channels),
+    ...context.handled.pendingChannels,
+  ]);
   let answered = 0;
   for (const channelId of channelIds) {
     let messages: Message[];
     try {
       const channel = await client.channels.fetch(channelId);
       if (!channel?.isTextBased() || !('messages' in channel)) continue;
-      const after = context.handled.channels[channelId];
+      // From the oldest message taken and never answered, or else the newest one taken.
+      const [oldestPending] = context.handled.pendingIn(channelId);
+      const after = oldestPending !== undefined ? justBefore(oldestPending) : context.handled.channels[channelId];
       const fetched = await channel.messages.fetch(after ? { after, limit: PER_CHANNEL } : { limit: PER_CHANNEL });
       messages = [...fetched.values()];
     } catch (error) {
@@ -48,7 +54,7 @@ export async function catchUp(
         fromBot: message.author.bot,
         addressed: addressing(message, botUser, answerChannels).any,
       })),
-      { now: Date.now(), maxAgeMs: maxAgeMinutes * 60_000, handled: (id) => context.handled.has(id), repliedTo },
+      { now: Date.now(), maxAgeMs: maxAgeMinutes * 60_000, handled: (id) => context.handled.answered(id), repliedTo },
     );
     for (const { id } of missed) {
       const message = byId.get(id);

@@ -214,7 +214,8 @@ export async function handleMessage(
   const botUser = message.client.user;
   if (message.author.bot || message.system || !botUser) return;
   const { isDirect, mentioned, inAnswerChannel, botRoleId, any } = addressing(message, botUser, answerChannels);
-  if (!any || context.handled.has(message.id)) return;
+  // At run time a message taken once is never taken again; catching up takes again what was never answered.
+  if (!any || (options.catchingUp ? context.handled.answered(message.id) : context.handled.has(message.id))) return;
   if (message.content === '' && message.attachments.size === 0 && inAnswerChannel && !mentioned) {
     context.logger.warn(
       { channelId: message.channelId },
@@ -227,9 +228,12 @@ export async function handleMessage(
   // Someone who addressed the bot (a mention, a DM) gets a reply; in an answer channel, where every message
   // arrives whether or not it is meant for the bot, notices are reactions and chatter gets nothing.
   const addressed = isDirect || mentioned;
-  // Recorded whatever the outcome, so that a restart's catch-up never handles it again.
-  context.handled.add(message.channelId, message.id);
-  if (!addressed && looksLikeChatter(text)) return;
+  if (!addressed && looksLikeChatter(text)) {
+    context.handled.add(message.channelId, message.id);
+    return;
+  }
+  // Taken now, answered once the reply is sent: a stop in between leaves it for the next start's catch-up.
+  context.handled.take(message.channelId, message.id);
   const react = (emoji: string) => message.react(emoji).then(() => undefined);
   await safely(
     context.logger,
@@ -253,6 +257,7 @@ export async function handleMessage(
     (notice, isUserError) =>
       isUserError && !addressed ? react(REACTION.notUnderstood) : replyToMessage(message, notice),
   );
+  context.handled.done(message.id);
 }
 
 const SHUTTING_DOWN = 'I am restarting right now. Ask again in a minute.';

@@ -125,7 +125,12 @@ export async function startBot(
     feedbackFile: join(config.dataDir, 'feedback.jsonl'),
     logger,
     inFlight: new InFlight(),
-    handled: HandledMessages.load(join(config.dataDir, 'handled.json')),
+    handled: HandledMessages.load(join(config.dataDir, 'handled.json'), (error) =>
+      logger.warn(
+        { folder: config.dataDir, reason: errorMessage(error) },
+        'cannot save which messages were answered in DATA_DIR; answering anyway, and trying again at each message',
+      ),
+    ),
     config,
   };
   const client = new Client({

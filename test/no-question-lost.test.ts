@@ -1,0 +1,147 @@
+/**
+ * No question lost: a question taken and never answered before a stop is answered on the next start, once;
+ * bursts survive the answering worker being killed again and again; a DATA_DIR the bot cannot write, or a
+ * handled.json of the wrong shape, never makes it deaf. The real discord.js client runs against the fake
+ * Discord on 127.0.0.1; the worker is a real child process killed with real signals.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { HandledMessages } from '../src/discord/handled-messages.js';
+import { startBot, type RunningBot } from '../src/discord/run-bot.js';
+import { createLogger } from '../src/logging/logger.js';
+import { buildIndex } from '../src/vector-index/build-index.js';
+import { BOT_ID, FakeDiscord, TOKEN, type RecordedRequest } from './helpers/fake-discord.js';
+import { LogCapture } from './helpers/log-capture.js';
+import { testConfig } from './helpers/models.js';
+import { PROJECT_ROOT } from './helpers/process.js';
+
+const TEST_TIMEOUT = { timeout: 240_000 };
+const QUESTION = 'How many junior doctors voted in favour of industrial action?';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+async function indexedEnv(): Promise<Record<string, string>> {
+  const root = mkdtempSync(join(tmpdir(), 'no-question-lost-'));
+  cpSync(join(PROJECT_ROOT, 'test/fixtures/seed-corpus'), join(root, 'corpus'), { recursive: true });
+  const env = { CORPUS_DIR: join(root, 'corpus'), DATA_DIR: join(root, 'data'), INDEX_DIR: join(root, 'data/index') };
+  await buildIndex({ config: testConfig(env), logger: createLogger('silent') });
+  return env;
+}
+
+const replyTo = (messageId: string) => (request: RecordedRequest) =>
+  request.method === 'POST' &&
+  (request.body as { message_reference?: { message_id: string } } | undefined)?.message_reference?.message_id ===
+    messageId;
+
+describe('no question lost', TEST_TIMEOUT, () => {
+  let fake: FakeDiscord;
+  const bots: RunningBot[] = [];
+  before(async () => {
+    fake = await new FakeDiscord().start();
+  });
+  after(async () => {
+    for (const bot of bots) await bot.stop(500).catch(() => undefined);
+    await fake.close();
+  });
+  const replies = (id: string) => fake.requests.filter(replyTo(id)).length;
+  const start = async (env: Record<string, string>, log = new LogCapture()) => {
+    const config = testConfig({ ...env, DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl, COOLDOWN_SECONDS: '0' });
+    const bot = await startBot(config, createLogger('info', log));
+    bots.push(bot);
+    return bot;
+  };
+
+  it('answers, on the next start and once, a question taken but not answered before the bot stopped', async () => {
+    const env = await indexedEnv();
+    const first = await start(env);
+    const worker = first.engine.workerPid as number;
+    // The worker is frozen: the question is taken, and the drain's bound passes before it can be answered.
+    process.kill(worker, 'SIGSTOP');
+    const messageId = fake.postMessage({ content: `<@${BOT_ID}> ${QUESTION}`, mentionBot: true });
+    await sleep(700);
+    const stopping = first.stop(200);
+    await sleep(300);
+    process.kill(worker, 'SIGKILL');
+    await stopping;
+    assert.equal(replies(messageId), 0);
+    const state = JSON.parse(readFileSync(join(env.DATA_DIR as string, 'handled.json'), 'utf8')) as {
+      pending: Record<string, string>;
+    };
+    assert.ok(messageId in state.pending, 'recorded as taken, not as answered');
+
+    const second = await start(env);
+    const reply = await fake.waitForRequest(replyTo(messageId), 30_000);
+    assert.match(JSON.stringify(reply.body), /98 per cent/);
+    await second.stop(5000);
+    const third = await start(env);
+    await sleep(1500);
+    await third.stop(5000);
+    assert.equal(replies(messageId), 1, 'answered once, not again after another restart');
+  });
+
+  it('answers every question of a burst of 100 exactly once while the worker is killed again and again', async () => {
+    const env = await indexedEnv();
+    const bot = await start(env);
+    const ids: string[] = [];
+    const answered = () => ids.filter((id) => replies(id) > 0).length;
+    for (let i = 0; i < 100; i++) {
+      ids.push(fake.postMessage({ content: `<@${BOT_ID}> ${QUESTION} (${i})`, mentionBot: true }));
+      if (i === 30 || i === 70) {
+        const pid = bot.engine.workerPid;
+        if (pid) process.kill(pid, 'SIGKILL');
+      }
+    }
+    await until(() => answered() === 100, `all 100 answered (${answered()} so far)`, 120_000);
+    await bot.stop(5000);
+    const again = await start(env);
+    await sleep(1500);
+    await again.stop(5000);
+    assert.deepEqual(
+      ids.filter((id) => replies(id) !== 1),
+      [],
+      'each answered exactly once, across a restart too',
+    );
+    for (const id of ids.slice(0, 5)) {
+      assert.match(JSON.stringify(fake.requests.find(replyTo(id))?.body), /98 per cent/);
+    }
+  });
+
+  it('keeps answering, and says once which folder it cannot write, when handled.json cannot be saved', async () => {
+    const env = await indexedEnv();
+    // A folder where the file should be: every save fails.
+    mkdirSync(join(env.DATA_DIR as string, 'handled.json'), { recursive: true });
+    const log = new LogCapture();
+    const bot = await start(env, log);
+    const first = fake.postMessage({ content: `<@${BOT_ID}> ${QUESTION}`, mentionBot: true });
+    await fake.waitForRequest(replyTo(first), 30_000);
+    const second = fake.postMessage({ content: `<@${BOT_ID}> Who is Cameron Panting?`, mentionBot: true });
+    await fake.waitForRequest(replyTo(second), 30_000);
+    await bot.stop(5000);
+    const warnings = log.text.split('\n').filter((line) => line.includes('cannot save which messages were answered'));
+    assert.equal(warnings.length, 1, log.text);
+    assert.match(warnings[0] ?? '', new RegExp(JSON.stringify(env.DATA_DIR).slice(1, -1)));
+  });
+
+  it('reads a handled.json of the wrong shape as nothing handled, and keeps working', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'handled-')), 'handled.json');
+    writeFileSync(path, JSON.stringify({ channels: { '1': 5, x: 'y', '2': '200' }, recent: 'no', pending: [1] }));
+    const handled = HandledMessages.load(path);
+    assert.deepEqual(handled.channels, { '2': '200' });
+    handled.take('1', '300');
+    handled.done('300');
+    assert.ok(handled.answered('300'));
+    assert.equal(HandledMessages.load(path).channels['1'], '300');
+    writeFileSync(path, '[1, 2, 3]');
+    assert.deepEqual(HandledMessages.load(path).channels, {});
+  });
+});
