@@ -1,7 +1,7 @@
 /**
  * No question lost: a question taken and never answered before a stop is answered on the next start, once;
  * bursts survive the answering worker being killed again and again; a DATA_DIR the bot cannot write, or a
- * handled.json of the wrong shape, never makes it deaf. The real discord.js client runs against the fake
+ * handled.json of the wrong shape, never makes it deaf; a second bot on the same DATA_DIR is refused. The real discord.js client runs against the fake
  * Discord on 127.0.0.1; the worker is a real child process killed with real signals.
  */
 import assert from 'node:assert/strict';
@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HandledMessages } from '../src/discord/handled-messages.js';
+import { UserError } from '../src/shared/errors.js';
+import { lockHolder, processStart, tryLock } from '../src/shared/process-lock.js';
 import { startBot, type RunningBot } from '../src/discord/run-bot.js';
 import { createLogger } from '../src/logging/logger.js';
 import { buildIndex } from '../src/vector-index/build-index.js';
@@ -130,6 +132,36 @@ describe('no question lost', TEST_TIMEOUT, () => {
     const warnings = log.text.split('\n').filter((line) => line.includes('cannot save which messages were answered'));
     assert.equal(warnings.length, 1, log.text);
     assert.match(warnings[0] ?? '', new RegExp(JSON.stringify(env.DATA_DIR).slice(1, -1)));
+  });
+
+  it('refuses a second bot on the same DATA_DIR, naming the process of the first', async () => {
+    const env = await indexedEnv();
+    const first = await start(env);
+    await assert.rejects(
+      start(env),
+      (error: unknown) =>
+        error instanceof UserError &&
+        new RegExp(`Another bot \\(process ${process.pid}\\) is running with DATA_DIR=`).test(error.message),
+    );
+    await first.stop(5000);
+    // Stopped: the folder is free again.
+    const second = await start(env);
+    await second.stop(5000);
+  });
+
+  it('takes over a lock whose process is gone, or whose pid now belongs to another process', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'lock-'));
+    const path = join(folder, 'bot.lock');
+    // Process 1 is alive, but it is not the one that wrote this lock: it started at another time.
+    writeFileSync(path, JSON.stringify({ pid: 1, started: 'not-this-start' }));
+    assert.equal(lockHolder(path), undefined);
+    const taken = tryLock(path);
+    assert.ok('release' in taken);
+    assert.equal(JSON.parse(readFileSync(path, 'utf8')).pid, process.pid);
+    taken.release();
+    writeFileSync(path, JSON.stringify({ pid: 1, started: processStart(1) }));
+    assert.equal(lockHolder(path), 1);
+    assert.deepEqual(tryLock(path), { heldBy: 1 });
   });
 
   it('reads a handled.json of the wrong shape as nothing handled, and keeps working', () => {

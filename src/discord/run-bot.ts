@@ -2,12 +2,14 @@
  * Starts the Discord bot: answering (models and index) in a worker process that reloads the index when
  * `npm run index` writes a new one, the real discord.js client with no mentions allowed, a clean shutdown.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
 import { RemoteAnswerEngine } from '../answering-worker/remote-engine.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { UserError, errorMessage } from '../shared/errors.js';
+import { tryLock } from '../shared/process-lock.js';
 import { COMMANDS } from './commands/definitions.js';
 import type { BotContext } from './context.js';
 import { Cooldown } from './cooldown.js';
@@ -34,6 +36,8 @@ export interface RunningBot {
 
 /** How long a shutdown waits for the answers in flight: under the 30 s a supervisor usually allows. */
 export const DRAIN_MS = 20_000;
+/** How long closing the gateway connection may take at shutdown (it waits on the network). */
+const DESTROY_MS = 5_000;
 
 /** Intents: guild events and messages (mentions arrive with content even without Message Content), DMs. */
 export function intentsFor(config: Pick<Config, 'answerChannelIds'>): GatewayIntentBits[] {
@@ -110,6 +114,51 @@ export async function startBot(
   options: { apiTimeoutMs?: number } = {},
 ): Promise<RunningBot> {
   if (!config.discordToken) throw new UserError('DISCORD_TOKEN is not set.');
+  const releaseLock = lockDataDir(config.dataDir);
+  try {
+    return await startUnlocked(config, logger, options, releaseLock);
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+}
+
+/**
+ * One bot per DATA_DIR: two would answer every question twice (a forgotten terminal, a deploy that starts
+ * the new bot before the old one stops).
+ */
+function lockDataDir(dataDir: string): () => void {
+  const path = join(dataDir, 'bot.lock');
+  let taken: ReturnType<typeof tryLock>;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    taken = tryLock(path);
+  } catch (error) {
+    // A DATA_DIR that cannot be written is reported where the bot writes; it does not stop the bot.
+    if (!(error as Error).message.startsWith('cannot take the lock')) return () => undefined;
+    throw error;
+  }
+  if ('heldBy' in taken) {
+    throw new UserError(
+      `Another bot (process ${taken.heldBy}) is running with DATA_DIR=${dataDir}: stop it first, or give this one its own DATA_DIR.`,
+    );
+  }
+  return taken.release;
+}
+
+/** Waits for `work` at most `ms`: shutting down must end within its bound whatever the network does. */
+async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+async function startUnlocked(
+  config: Config,
+  logger: Logger,
+  options: { apiTimeoutMs?: number },
+  releaseLock: () => void,
+): Promise<RunningBot> {
   await checkDiscordApi(config, options.apiTimeoutMs);
   let onFatal: (reason: string) => void = () => {};
   const fatal = new Promise<string>((resolve) => (onFatal = resolve));
@@ -176,8 +225,9 @@ export async function startBot(
       if (!(await context.inFlight.drained(drainMs))) {
         logger.warn({ unfinished: context.inFlight.size }, 'stopped before every question was answered');
       }
-      await client.destroy();
+      await atMost(client.destroy(), DESTROY_MS);
       await engine.close();
+      releaseLock();
     },
   };
 }

@@ -32,6 +32,7 @@ import type { BoilerplateKind } from '../corpus/boilerplate.js';
 import type { EmbeddingSpec } from '../embedding/model-spec.js';
 import { UserError, errorMessage } from '../shared/errors.js';
 import { PassageStore, type IndexedArticle, type IndexedPassage } from './passage-store.js';
+import { tryLock } from '../shared/process-lock.js';
 
 export type { IndexedArticle, IndexedPassage };
 
@@ -387,31 +388,20 @@ export function removeStaleVersions(indexDir: string, liveGraph?: string): void 
   }
 }
 
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** One build at a time per index folder. A lock left by a process that died is taken over. */
 export function acquireIndexLock(indexDir: string): () => void {
   const path = join(indexDir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      mkdirSync(indexDir, { recursive: true });
-      writeFileSync(path, String(process.pid), { flag: 'wx' });
-      return () => rmSync(path, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw indexWriteError(error, indexDir);
-      const holder = Number(readFileSync(path, 'utf8'));
-      if (Number.isInteger(holder) && holder > 0 && processIsAlive(holder) && holder !== process.pid) {
-        throw new UserError(`Another indexing run (process ${holder}) is writing ${indexDir}. Wait for it to finish.`);
-      }
-      rmSync(path, { force: true });
-    }
+  let taken: ReturnType<typeof tryLock>;
+  try {
+    mkdirSync(indexDir, { recursive: true });
+    taken = tryLock(path, true);
+  } catch (error) {
+    throw indexWriteError(error, indexDir);
   }
-  throw new UserError(`Cannot take the lock ${path}; remove it if no indexing run is active.`);
+  if ('heldBy' in taken) {
+    throw new UserError(
+      `Another indexing run (process ${taken.heldBy}) is writing ${indexDir}. Wait for it to finish.`,
+    );
+  }
+  return taken.release;
 }
