@@ -452,6 +452,53 @@ describe('keeping a good index when things go wrong', () => {
     assert.equal((await buildIndex({ config, logger })).upToDate, true);
   });
 
+  it('never takes a store damaged in place or emptied for up to date: ask names the damage, index rebuilds', async () => {
+    const spec = (config: Config) => resolveEmbeddingSpec(config);
+    // One page overwritten: SQLite's own check finds it.
+    const { config } = workspace();
+    await buildIndex({ config, logger });
+    const version = currentVersion(config.indexDir) ?? '';
+    const storeFile = join(config.indexDir, version, 'index.sqlite');
+    const bytes = readFileSync(storeFile);
+    const page = 4096 * Math.floor(bytes.length / 4096 / 2);
+    bytes.fill(0xff, page, page + 4096);
+    writeFileSync(storeFile, bytes);
+    const rebuilt = await buildIndex({ config, logger });
+    assert.equal(rebuilt.upToDate, false);
+    assert.notEqual(currentVersion(config.indexDir), version);
+    assert.equal((await buildIndex({ config, logger })).upToDate, true);
+
+    // Tables emptied behind the manifest's back: the counts tell.
+    const emptied = workspace().config;
+    await buildIndex({ config: emptied, logger });
+    const emptiedVersion = currentVersion(emptied.indexDir) ?? '';
+    const db = new Database(join(emptied.indexDir, emptiedVersion, 'index.sqlite'));
+    db.exec('DELETE FROM passages; DELETE FROM postings;');
+    db.close();
+    assert.throws(
+      () => loadIndex(emptied.indexDir, spec(emptied), 10),
+      /is damaged \(index\.sqlite: it holds 0 passages, not \d+\)\. Run `npm run index` to rebuild it/,
+    );
+    assert.equal((await buildIndex({ config: emptied, logger })).upToDate, false);
+    assert.ok(loadIndex(emptied.indexDir, spec(emptied), 10).passages.count > 0);
+  });
+
+  it('says a store locked by another process is locked, and never rebuilds because of it', async () => {
+    const { config } = workspace();
+    await buildIndex({ config, logger });
+    const version = currentVersion(config.indexDir) ?? '';
+    const holder = new Database(join(config.indexDir, version, 'index.sqlite'));
+    holder.exec('BEGIN EXCLUSIVE');
+    try {
+      await assert.rejects(buildIndex({ config, logger }), /is locked by another process/);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    assert.equal(currentVersion(config.indexDir), version);
+    assert.equal((await buildIndex({ config, logger })).upToDate, true);
+  });
+
   it('an edit that fails between writing its graph and committing leaves the last good index live', async () => {
     const { config, corpusDir } = workspace();
     await buildIndex({ config, logger });

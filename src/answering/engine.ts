@@ -11,6 +11,7 @@ import {
   checkCompatible,
   checkModel,
   currentVersion,
+  damaged,
   loadIndex,
   readManifest,
   versionOf,
@@ -19,6 +20,7 @@ import {
   type IndexedPassage,
   type LoadedIndex,
 } from '../vector-index/store.js';
+import { errorMessage } from '../shared/errors.js';
 import { splitSentences } from '../text/sentences.js';
 import { calibrationFrom, type Calibration } from './calibration.js';
 import { validateQuestion } from './question.js';
@@ -269,6 +271,18 @@ export class AnswerEngine implements AnswerService {
   }
 
   async answer(rawQuestion: string, options: AnswerOptions = {}): Promise<Answer> {
+    try {
+      return await this.answerFromIndex(rawQuestion, options);
+    } catch (error) {
+      // A page of the store damaged after it was loaded: say so, and what to run, not SQLite's words.
+      if ((error as { code?: string }).code === 'SQLITE_CORRUPT') {
+        throw damaged(this.index.path, `index.sqlite: ${errorMessage(error)}`);
+      }
+      throw error;
+    }
+  }
+
+  private async answerFromIndex(rawQuestion: string, options: AnswerOptions): Promise<Answer> {
     const question = validateQuestion(rawQuestion);
     const limit = options.limit ?? 3;
     const offset = options.offset ?? 0;

@@ -37,6 +37,7 @@ import {
   buildHnsw,
   checkCompatible,
   filesIntact,
+  IndexLockedError,
   indexWriteError,
   openLiveStore,
   readGraph,
@@ -171,6 +172,7 @@ function openLive(
   try {
     live = openLiveStore(config.indexDir);
   } catch (error) {
+    if (error instanceof IndexLockedError) throw error;
     if (!(error instanceof UserError && /no index/.test(error.message))) {
       logger.info({ reason: errorMessage(error) }, 'previous index not reusable; embedding every passage');
     }
@@ -190,6 +192,20 @@ function openLive(
   if (!filesIntact(live.manifest, live.path)) {
     logger.warn({ index: live.path }, 'the index files are damaged; rebuilding them');
     return { live, reusable: false };
+  }
+  // So is the store: a page overwritten or a table emptied is a rebuild, never "up to date". A store that
+  // another process holds locked is not damaged: that stops the run with a message instead.
+  let problem: string | undefined;
+  try {
+    problem = live.store.integrityProblem(live.manifest, true);
+  } catch (error) {
+    live.store.close();
+    throw new IndexLockedError(live.path, errorMessage(error));
+  }
+  if (problem !== undefined) {
+    logger.warn({ index: live.path, problem }, 'the index store is damaged; rebuilding it');
+    live.store.close();
+    return { live: undefined, reusable: false };
   }
   return { live, reusable: true };
 }

@@ -14,6 +14,7 @@
  *   files       corpus file → size, mtime and content hash, so an unchanged file is not read again
  *   parsed      content hash → what the file parsed to, so a changed-back or renamed file is not parsed again
  */
+import { errorMessage } from '../shared/errors.js';
 import Database from 'better-sqlite3';
 import type { ArticleMetadata } from '../corpus/article.js';
 import { acronymTermsOf, terms } from '../text/terms.js';
@@ -192,6 +193,30 @@ export class PassageStore {
 
   setMeta(key: string, value: unknown): void {
     this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, JSON.stringify(value));
+  }
+
+  // --- integrity ---
+
+  /**
+   * What is wrong with the store against the counts its manifest records, or undefined when nothing is:
+   * SQLite's own check of every page (with `thorough`), then the passage and article counts. A store that
+   * is only locked by another process is not damaged: that error is thrown, not reported.
+   */
+  integrityProblem(expected: { passageCount: number; articleCount: number }, thorough = false): string | undefined {
+    try {
+      if (thorough) {
+        const result = this.db.pragma('quick_check', { simple: true });
+        if (result !== 'ok') return `SQLite's check says: ${String(result)}`;
+      }
+      const passages = this.count;
+      if (passages !== expected.passageCount) return `it holds ${passages} passages, not ${expected.passageCount}`;
+      const articles = (this.db.prepare('SELECT COUNT(*) AS n FROM articles').get() as { n: number }).n;
+      if (articles !== expected.articleCount) return `it holds ${articles} articles, not ${expected.articleCount}`;
+      return undefined;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_BUSY') throw error;
+      return errorMessage(error);
+    }
   }
 
   // --- passages and articles ---

@@ -121,8 +121,17 @@ export function currentVersion(indexDir: string): string | undefined {
 const notBuilt = (indexDir: string) =>
   new UserError(`There is no index in ${indexDir} yet. Run \`npm run index\` to build it from the corpus.`);
 
-const damaged = (path: string, detail: string) =>
+export const damaged = (path: string, detail: string) =>
   new UserError(`The index in ${path} is damaged (${detail}). Run \`npm run index\` to rebuild it.`);
+
+/** Another process holds the store locked: not damage, and never a reason to rebuild. */
+export class IndexLockedError extends UserError {
+  constructor(path: string, detail: string) {
+    super(`The index store in ${path} is locked by another process (${detail}); try again when it is done.`);
+  }
+}
+
+export const isBusy = (error: unknown) => (error as { code?: string }).code === 'SQLITE_BUSY';
 
 /** Opens the live version's store, read-only unless `writable`; the caller closes it. */
 export function openLiveStore(
@@ -139,6 +148,7 @@ export function openLiveStore(
     manifest = store.getMeta<Manifest>('manifest');
   } catch (error) {
     store?.close();
+    if (isBusy(error)) throw new IndexLockedError(path, errorMessage(error));
     throw damaged(path, `${STORE_FILE}: ${errorMessage(error)}`);
   }
   if (typeof manifest !== 'object' || manifest === null || typeof manifest.formatVersion !== 'number') {
@@ -210,6 +220,13 @@ export function loadIndex(indexDir: string, spec: EmbeddingSpec, ef: number): Lo
   const { store, manifest, version, path } = openLiveStore(indexDir);
   try {
     checkCompatible(manifest, spec, path);
+    let problem: string | undefined;
+    try {
+      problem = store.integrityProblem(manifest);
+    } catch (error) {
+      throw new IndexLockedError(path, errorMessage(error));
+    }
+    if (problem !== undefined) throw damaged(path, `${STORE_FILE}: ${problem}`);
     const hnsw = readGraph(path, manifest);
     // ef is not saved with the index and falls back to 10 on load, which loses recall: set it every time.
     hnsw.setEf(Math.max(ef, 10));
