@@ -373,6 +373,12 @@ function modelsExist(outDir: string): boolean {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
+  if (args.includes('--help')) {
+    console.log(
+      'Usage: npm run test-model [-- FOLDER] [--if-missing]\nWrites the tiny offline test models (default test/fixtures/models); --if-missing only when they are not there.',
+    );
+    process.exit(0);
+  }
   const ifMissing = args.includes('--if-missing');
   const outDir = resolve(args.find((arg) => !arg.startsWith('--')) ?? join(root, 'test/fixtures/models'));
   if (ifMissing && modelsExist(outDir)) process.exit(0);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, DEFAULT_EMBEDDING_MODEL, SETTING_NAMES, loadConfig } from '../src/config/config.js';
-import { runNode } from './helpers/process.js';
+import { PROJECT_ROOT, runNode } from './helpers/process.js';
 
 const emptyDir = () => mkdtempSync(join(tmpdir(), 'config-test-'));
 
@@ -114,6 +114,25 @@ describe('loadConfig', () => {
   });
 });
 
+describe('check-config', () => {
+  it('names settings as people set them, and fails offline when a missing model cannot be had', async () => {
+    const modelCacheDir = emptyDir();
+    const env = {
+      EMBEDDING_MODEL: 'someone/unknown-model',
+      ALLOW_REMOTE_MODELS: 'true',
+      // Nothing listens on port 9 of loopback: the hub cannot be reached.
+      MODEL_HUB_URL: 'http://127.0.0.1:9',
+      MODEL_CACHE_DIR: modelCacheDir,
+    };
+    const result = await runNode(['src/cli/check-config.ts'], env);
+    assert.equal(result.code, 1, result.stdout);
+    assert.match(result.stdout, /^EMBEDDING_MODEL: someone\/unknown-model$/m);
+    assert.match(result.stdout, /^FALSE_ANSWER_RATE: 0\.01$/m);
+    assert.doesNotMatch(result.stdout, /embeddingModel|will be downloaded/);
+    assert.match(result.stderr, /Cannot download the embedding model "someone\/unknown-model": no network connection/);
+  });
+});
+
 describe('a command line with a wrong setting', () => {
   it('exits non-zero with one clear line, not a stack trace', async () => {
     const baseDir = emptyDir();
@@ -126,6 +145,23 @@ describe('a command line with a wrong setting', () => {
 });
 
 describe('--help', () => {
+  it("works for every npm script that runs the project's own code, as package.json lists them", async () => {
+    const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const entries = Object.entries(scripts).flatMap(([name, command]) => {
+      // The file a script runs: `tsx FILE`, `node --import tsx FILE`, or compiled `node dist/….js` (its source).
+      const file = /(?:^|\s)((?:src|scripts|bench|dist)\/[\w/.-]+\.(?:ts|js))(?:\s|$)/.exec(command)?.[1];
+      return file && !command.includes('--test') ? [[name, file.replace(/^dist\/(.*)\.js$/, 'src/$1.ts')]] : [];
+    });
+    assert.ok(entries.length >= 14, JSON.stringify(entries));
+    for (const [name, file] of entries) {
+      const result = await runNode([file as string, '--help']);
+      assert.equal(result.code, 0, `npm run ${name} -- --help: ${result.stderr}`);
+      assert.match(result.stdout, /^Usage: npm /, `npm run ${name} -- --help`);
+    }
+  });
+
   it('prints the usage and exits 0 for index, ask, eval and cross-validate', async () => {
     for (const [entry, usage] of [
       ['src/cli/index-corpus.ts', /^Usage: npm run index/],

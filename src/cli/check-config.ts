@@ -3,18 +3,52 @@
  * that the models can be had: a model on disk is loaded (so a wrong kind or format shows now, not at start),
  * one that is not must be downloadable (ALLOW_REMOTE_MODELS=true), or the command fails with what to do.
  */
-import { loadConfig } from '../config/config.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { SETTING_NAMES, loadConfig } from '../config/config.js';
 import { InProcessEmbedder } from '../embedding/embedder.js';
 import { explainModelLoadFailure, localModelFolder } from '../embedding/load-model.js';
 import { resolveEmbeddingSpec } from '../embedding/model-spec.js';
 import { CrossEncoder } from '../embedding/reranker.js';
-import { runCli } from './run-cli.js';
+import { INSTALLABLE_MODELS } from '../embedding/install-model.js';
+import { parseCommandLine, runCli } from './run-cli.js';
+
+const USAGE = `Usage: npm run check-config
+Validates every setting, prints what will be used (never the token), and checks that each model can be had:
+one on disk is loaded, one that is not must be downloadable from the hub or installable from Maven.`;
+
+/** discordApiUrl → DISCORD_API_URL: settings are shown by the names people set them with. */
+const settingName = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+
+/** Whether the hub answers for this model within a few seconds. */
+async function hubReachable(hubUrl: string, modelId: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${hubUrl.replace(/\/?$/, '/')}${modelId}/resolve/main/config.json`, {
+      method: 'HEAD',
+      signal: AbortSignal.timeout(5000),
+    });
+    return response.status < 500;
+  } catch {
+    return false;
+  }
+}
+
+async function mavenAvailable(): Promise<boolean> {
+  try {
+    await promisify(execFile)('mvn', ['-v'], { timeout: 20_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 await runCli(async () => {
+  if (!parseCommandLine({}, USAGE)) return 0;
   const config = loadConfig();
   const shown = { ...config, discordToken: config.discordToken ? '(set)' : '(not set: command-line mode)' };
   for (const [key, value] of Object.entries(shown)) {
-    process.stdout.write(`${key}: ${Array.isArray(value) ? value.join(', ') : String(value ?? '')}\n`);
+    const name = (SETTING_NAMES as readonly string[]).includes(settingName(key)) ? settingName(key) : key;
+    process.stdout.write(`${name}: ${Array.isArray(value) ? value.join(', ') : String(value ?? '')}\n`);
   }
   const models = [
     { setting: 'EMBEDDING_MODEL', role: 'embedding', id: config.embeddingModel },
@@ -26,9 +60,17 @@ await runCli(async () => {
       if (!config.allowRemoteModels) {
         throw explainModelLoadFailure(role, id, config, new Error('not found locally'));
       }
-      process.stdout.write(
-        `${setting}: "${id}" is not on disk yet; it will be downloaded from ${config.modelHubUrl} on first use\n`,
-      );
+      if (await hubReachable(config.modelHubUrl, id)) {
+        process.stdout.write(
+          `${setting}: "${id}" is not on disk yet; it will be downloaded from ${config.modelHubUrl} on first use\n`,
+        );
+      } else if (setting === 'EMBEDDING_MODEL' && id in INSTALLABLE_MODELS && (await mavenAvailable())) {
+        process.stdout.write(
+          `${setting}: "${id}" is not on disk and ${config.modelHubUrl} cannot be reached; it will be installed from Maven on first use\n`,
+        );
+      } else {
+        throw explainModelLoadFailure(role, id, config, new Error('fetch failed (ECONNREFUSED)'));
+      }
       continue;
     }
     if (setting === 'EMBEDDING_MODEL') {

@@ -11,7 +11,7 @@ import { readManifest, type Manifest } from '../vector-index/store.js';
 import { calibrationFrom } from '../answering/calibration.js';
 import { describeSummary } from './summary-text.js';
 import { runPrompt } from './prompt.js';
-import { runCli } from './run-cli.js';
+import { parseCommandLine, runCli } from './run-cli.js';
 
 function liveIndex(indexDir: string): Manifest | undefined {
   try {
@@ -21,7 +21,12 @@ function liveIndex(indexDir: string): Manifest | undefined {
   }
 }
 
+const USAGE = `Usage: npm start
+Brings the index of CORPUS_DIR up to date, then runs the Discord bot (DISCORD_TOKEN set) or, without a token,
+answers questions typed at a prompt. Settings come from .env (see .env.example).`;
+
 await runCli(async () => {
+  if (!parseCommandLine({}, USAGE)) return 0;
   const config = loadConfig();
   const logger = createLogger(config.logLevel, undefined, { secrets: [config.discordToken] });
   try {
