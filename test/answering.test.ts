@@ -10,7 +10,7 @@ import { createLogger } from '../src/logging/logger.js';
 import { UserError } from '../src/shared/errors.js';
 import { buildIndex } from '../src/vector-index/build-index.js';
 import { testConfig } from './helpers/models.js';
-import { PROJECT_ROOT, runNode } from './helpers/process.js';
+import { PROJECT_ROOT, runNode, spawnProject } from './helpers/process.js';
 
 const SEED = join(PROJECT_ROOT, 'test/fixtures/seed-corpus');
 const logger = createLogger('silent');
@@ -174,6 +174,20 @@ describe('npm run ask and npm run eval', () => {
   });
   const run = (args: string[], extra: Record<string, string> = {}) =>
     runNode(args, { ENV_FILE: '.env.test', ...workspace.env, ...extra });
+
+  it('ask piped into a reader that stops early (| head) stops quietly, with exit code 0', async () => {
+    const child = spawnProject(['src/cli/ask.ts', '--top', '10', 'Who is Cameron Panting?'], {
+      ENV_FILE: '.env.test',
+      ...workspace.env,
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    // Read nothing and close the pipe at once, as `head -0` would.
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (exit) => resolve(exit)));
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|Unexpected error|\n\s+at /);
+  });
 
   it('ask prints a readable answer, and the answer object with --json', async () => {
     const text = await run(['src/cli/ask.ts', 'Who is Cameron Panting?']);

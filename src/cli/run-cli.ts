@@ -9,6 +9,11 @@ import { UserError, errorMessage } from '../shared/errors.js';
 export const EXIT_CONFIG = 2;
 
 export async function runCli(main: () => Promise<number | void>): Promise<void> {
+  // Output piped into a reader that stops early (`npm run ask -- … | head`): stop quietly, as Unix tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   try {
     const code = await main();
     process.exitCode = code ?? 0;
