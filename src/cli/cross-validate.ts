@@ -1,6 +1,6 @@
 /**
- * `npm run cross-validate -- FILE.jsonl [FILE.jsonl…]`: how the ranking weights and FALSE_ANSWER_RATE were
- * chosen, reproducibly. Every question of the files is searched once; then each candidate setting is scored
+ * `npm run cross-validate -- FILE.jsonl [FILE.jsonl…] [--half dev|test]`: how the ranking weights and the
+ * grading rates were chosen, reproducibly. Every question of the files is searched once; then each candidate setting is scored
  * on every question, and leave-one-out cross-validation (answering/cross-validation.ts) reports what choosing
  * the best setting achieves on questions it did not see, next to what it claims on the questions it was
  * chosen on. Runs with the current settings' model and index (`npm run index` first).
@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { calibrationFrom, thresholdFromNull } from '../answering/calibration.js';
 import { leaveOneOut, type CrossValidation } from '../answering/cross-validation.js';
-import { normalizeForMatch, parseQuestionFile, type EvalQuestion } from '../answering/evaluate.js';
+import { halfOf, normalizeForMatch, parseQuestionFile, type EvalQuestion } from '../answering/evaluate.js';
 import { DEFAULT_WEIGHTS, orderCandidates, relevanceOf, type RankingWeights } from '../answering/rank.js';
 import { PassageSearch } from '../answering/search.js';
 import { loadConfig } from '../config/config.js';
@@ -19,14 +19,16 @@ import { checkModel, loadIndex } from '../vector-index/store.js';
 import type { CandidateSignals } from '../answering/rank.js';
 import { parseCommandLine, runCli } from './run-cli.js';
 
-const USAGE = `Usage: npm run cross-validate -- FILE.jsonl [FILE.jsonl …]
-Shows how the ranking weights and FALSE_ANSWER_RATE were chosen: every setting of a small grid on every
-question, and leave-one-out cross-validation over the questions (run npm run index first).`;
+const USAGE = `Usage: npm run cross-validate -- FILE.jsonl [FILE.jsonl …] [--half dev|test]
+Shows how the ranking weights and the grading rates were chosen: every setting of a small grid on every
+question, leave-one-out cross-validation of the weights, and what each refusal rate and FALSE_ANSWER_RATE
+does (run npm run index first; choose on --half dev).`;
 
 const DENSE_WEIGHTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
 const ARTICLE_WEIGHTS = [0, 0.1, 0.2, 0.3];
 const PASSAGE_SHARES = [0, 0.25, 0.5, 1];
-const FALSE_ANSWER_RATES = [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4];
+const FALSE_ANSWER_RATES = [0.01, 0.02, 0.05, 0.1, 0.2];
+const OFF_TOPIC_RATES = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5];
 
 interface Searched {
   file: string;
@@ -45,9 +47,12 @@ function chosenText<T>(result: CrossValidation<T>, name: (setting: T) => string)
 }
 
 await runCli(async () => {
-  const commandLine = parseCommandLine({}, USAGE, true);
+  const commandLine = parseCommandLine({ half: { type: 'string' } }, USAGE, true);
   if (!commandLine) return 0;
-  const { positionals } = commandLine;
+  const { positionals, values } = commandLine;
+  const half = values.half;
+  if (half !== undefined && half !== 'dev' && half !== 'test')
+    throw new UserError(`--half must be dev or test.\n${USAGE}`, 2);
   if (positionals.length === 0) throw new UserError(`No question file given.\n${USAGE}`, 2);
   const config = loadConfig();
   const spec = resolveEmbeddingSpec(config);
@@ -65,7 +70,9 @@ await runCli(async () => {
     } catch (error) {
       throw new UserError(`Cannot read the question file ${file}: ${errorMessage(error)}`);
     }
-    for (const question of parseQuestionFile(content, file)) {
+    for (const question of parseQuestionFile(content, file).filter(
+      (entry) => half === undefined || halfOf(entry.id) === half,
+    )) {
       const { candidates } = await search.search(question.question);
       const needles = question.containsAny?.map(normalizeForMatch) ?? [];
       searched.push({
@@ -83,7 +90,6 @@ await runCli(async () => {
   await embedder.close();
 
   const answerable = searched.filter((entry) => entry.question.containsAny !== undefined);
-  const unanswerable = searched.filter((entry) => entry.question.containsAny === undefined);
   const lines: string[] = [`Cross-validation on ${positionals.join(', ')} with ${spec.modelId}`, ''];
 
   // Ranking: hit@3, ties broken by reciprocal rank.
@@ -122,42 +128,37 @@ await runCli(async () => {
     '',
   );
 
-  // Abstention: balanced accuracy (each class counts half), with the default weights the index calibrated.
-  const nullRelevances = index.manifest.calibration.nullRelevances;
+  // Grades, with the default weights the index calibrated: what each refusal rate refuses, and what each
+  // FALSE_ANSWER_RATE lets be answered confidently, of the answerable and the unanswerable questions.
+  const { nullRelevances, offTopicRelevances = [] } = index.manifest.calibration;
   const bestRelevance = searched.map((entry) =>
     Math.max(0, ...entry.candidates.map((candidate) => relevanceOf(candidate, calibration))),
   );
-  const decisions = (rate: number) => {
-    const threshold = thresholdFromNull(nullRelevances, rate);
-    return searched.map((entry, i) => ({ entry, abstained: (bestRelevance[i] ?? 0) < threshold }));
+  const shareOf = (answerableOnes: boolean, test: (relevance: number) => boolean) => {
+    const chosen = searched
+      .map((entry, i) => ({ entry, relevance: bestRelevance[i] ?? 0 }))
+      .filter(({ entry }) => (entry.question.containsAny !== undefined) === answerableOnes);
+    return (chosen.filter(({ relevance }) => test(relevance)).length / Math.max(chosen.length, 1)).toFixed(3);
   };
-  const balanced = (rate: number, q: number) => {
-    const { entry, abstained } = decisions(rate)[q] as { entry: Searched; abstained: boolean };
-    const isAnswerable = entry.question.containsAny !== undefined;
-    if (isAnswerable) return abstained ? 0 : searched.length / (2 * answerable.length);
-    return abstained ? searched.length / (2 * Math.max(unanswerable.length, 1)) : 0;
-  };
-  lines.push('FALSE_ANSWER_RATE: threshold, then false abstentions / correct abstentions per file:');
-  for (const rate of FALSE_ANSWER_RATES) {
-    const made = decisions(rate);
-    const perFile = positionals.map((file) => {
-      const inFile = made.filter(({ entry }) => entry.file === file);
-      const falseAbstentions = inFile.filter(({ entry, abstained }) => entry.question.containsAny && abstained);
-      const unanswerableInFile = inFile.filter(({ entry }) => !entry.question.containsAny);
-      const correct = unanswerableInFile.filter(({ abstained }) => abstained);
-      return `${falseAbstentions.length} / ${correct.length} of ${unanswerableInFile.length}`;
-    });
+  lines.push(
+    'Refusal threshold (share of off-topic questions let past): threshold, answerable / unanswerable refused:',
+  );
+  for (const rate of OFF_TOPIC_RATES) {
+    const threshold = thresholdFromNull(offTopicRelevances, rate);
+    const refused = (relevance: number) => relevance < threshold;
     lines.push(
-      `  ${String(rate).padEnd(5)} ${thresholdFromNull(nullRelevances, rate).toFixed(3)}   ${perFile.join('   ')}`,
+      `  ${String(rate).padEnd(5)} ${threshold.toFixed(3)}   ${shareOf(true, refused)} / ${shareOf(false, refused)}`,
     );
   }
-  const rates = [0.1, ...FALSE_ANSWER_RATES.filter((rate) => rate !== 0.1)];
-  const abstention = leaveOneOut(rates, searched.length, balanced);
-  lines.push(
-    `  leave-one-out balanced accuracy ${abstention.heldOut.toFixed(3)} (best on all questions: ` +
-      `${abstention.best}, ${abstention.fitted.toFixed(3)} there); chosen: ${chosenText(abstention, String)}`,
-    '',
-  );
+  lines.push('', 'FALSE_ANSWER_RATE: confident threshold, answerable / unanswerable answered confidently:');
+  for (const rate of FALSE_ANSWER_RATES) {
+    const threshold = thresholdFromNull(nullRelevances, rate);
+    const confident = (relevance: number) => relevance >= threshold;
+    lines.push(
+      `  ${String(rate).padEnd(5)} ${threshold.toFixed(3)}   ${shareOf(true, confident)} / ${shareOf(false, confident)}`,
+    );
+  }
+  lines.push('');
   process.stdout.write(lines.join('\n'));
   return 0;
 });
