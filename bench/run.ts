@@ -16,21 +16,27 @@ import { renderChart, renderReport } from './report.js';
 import { benchVectors, type VectorResult } from './vectors.js';
 import { DEFAULT_HNSW } from '../src/vector-index/store.js';
 
-const USAGE = `Usage: npm run bench [-- --quick] [-- --full] [-- --report-only]
+const USAGE = `Usage: npm run bench [-- --quick] [-- --full] [-- --report-only] [-- --out FOLDER]
 Measures vector search, answering latency, indexing and start-up with the test model and the model the
-settings name (ENV_FILE, .env, or the defaults), and writes bench/results/ (--quick: bench/results-quick/).
+settings name (ENV_FILE, .env, or the defaults), and writes bench/results/ (--quick: bench/results-quick/;
+--out: another folder).
 --full adds 1,000,000 vectors; --report-only redraws the report and chart from results.json.`;
 
 await runCli(async () => {
   const commandLine = parseCommandLine(
-    { full: { type: 'boolean' }, quick: { type: 'boolean' }, 'report-only': { type: 'boolean' } },
+    {
+      full: { type: 'boolean' },
+      quick: { type: 'boolean' },
+      'report-only': { type: 'boolean' },
+      out: { type: 'string' },
+    },
     USAGE,
   );
   if (!commandLine) return 0;
   const { values } = commandLine;
   const quick = values.quick === true;
   // A smoke run never overwrites the committed results.
-  const out = fileURLToPath(new URL(quick ? './results-quick/' : './results/', import.meta.url));
+  const out = values.out ?? fileURLToPath(new URL(quick ? './results-quick/' : './results/', import.meta.url));
   mkdirSync(out, { recursive: true });
   if (values['report-only']) {
     const saved = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Parameters<typeof renderReport>[0];
