@@ -49,6 +49,48 @@ describe('chunkParagraphs', () => {
     );
   });
 
+  it('never lets a heading joined to a long paragraph carry it past the maximum: the heading leads its first part', () => {
+    const heading = 'Strikers and their supporters march';
+    const paragraph = Array.from({ length: 55 }, (_, i) => long(i)).join(' ');
+    assert.ok(paragraph.length > 4600);
+    const chunks = chunkParagraphs([long(1) + ' ' + long(2), heading, paragraph]);
+    const [first, ...rest] = chunks.slice(1);
+    assert.ok(rest.length >= 3);
+    for (const chunk of chunks) assert.ok(chunk.text.length <= 1200, `${chunk.text.length} characters`);
+    assert.ok(first?.text.startsWith(`${heading}\n\n${long(0)}`));
+    assert.deepEqual([first?.paragraphStart, first?.paragraphEnd], [2, 3]);
+    const body = first?.text.slice(heading.length + 2) ?? '';
+    assert.ok(paragraph.startsWith(body), 'the heading, a blank line, then an exact slice');
+    for (const chunk of rest) {
+      assert.ok(paragraph.includes(chunk.text), 'verbatim slice');
+      assert.deepEqual([chunk.paragraphStart, chunk.paragraphEnd], [3, 3]);
+    }
+    assert.equal([body, ...rest.map((chunk) => chunk.text)].join(' '), paragraph);
+  });
+
+  it('cuts a title line plus one huge line with no sentence end into passages of at most the maximum', () => {
+    const runaway = 'picket '.repeat(3_000_000).trim();
+    const chunks = chunkParagraphs(['The strike diary', runaway]);
+    assert.ok(chunks.length > 15_000);
+    assert.ok(chunks.every((chunk) => chunk.text.length <= 1200));
+    assert.match(chunks[0]?.text ?? '', /^The strike diary\n\npicket( picket)*$/);
+    assert.ok((chunks[0]?.text.length ?? 0) > 1100, 'the heading shares its part, which is filled');
+    // A "word" too long to stand beside the heading: the heading is a passage of its own, numbered so.
+    const blob = 'x'.repeat(5000);
+    const cut = chunkParagraphs(['A heading', blob]);
+    assert.deepEqual(
+      cut.map((chunk) => [chunk.paragraphStart, chunk.paragraphEnd, chunk.text.length]),
+      [
+        [1, 1, 9],
+        [2, 2, 1200],
+        [2, 2, 1200],
+        [2, 2, 1200],
+        [2, 2, 1200],
+        [2, 2, 200],
+      ],
+    );
+  });
+
   it('splits a long paragraph at sentence boundaries into balanced parts whose text is an exact slice', () => {
     const paragraph = Array.from({ length: 30 }, (_, i) => long(i)).join(' ');
     const parts = splitLongParagraph(paragraph, 7, 1200);
