@@ -64,3 +64,46 @@ export function decodeArticle(bytes: Uint8Array): Decoded {
   if (text !== undefined && !text.includes('\uFFFD')) return { text, encoding: guess ?? '' };
   return { problem: `not UTF-8, and its encoding could not be recognised; ${CONVERT_HINT}` };
 }
+
+/**
+ * Encoding labels as browsers read them (the WHATWG Encoding Standard): "Latin-1" and ASCII mean
+ * Windows-1252, its superset.
+ */
+function encodingForLabel(label: string): string | undefined {
+  const name = label.trim().replace(/^["']|["']$/g, '').toLowerCase();
+  if (/^(iso-?8859-1|latin-?1|l1|(us-)?ascii|cp1252|windows-1252|x-cp1252)$/.test(name)) return 'windows-1252';
+  if (name === 'utf8' || name === 'utf-8' || name === 'unicode-1-1-utf-8') return 'utf-8';
+  return iconv.encodingExists(name) ? name : undefined;
+}
+
+/**
+ * The charset a web document states: the Content-Type header's, else (for HTML) a `<meta charset>` or
+ * `<meta http-equiv="Content-Type" content="…; charset=…">` near its start, else an XML declaration's.
+ */
+export function declaredCharset(bytes: Uint8Array, contentType: string): string | undefined {
+  const header = contentType.match(/;\s*charset\s*=\s*"?([^";\s]+)/i)?.[1];
+  if (header) return header;
+  // The start read as Latin-1: every byte a character, so ASCII markup is found whatever the encoding.
+  const head = Buffer.from(bytes.subarray(0, 4096)).toString('latin1');
+  const meta = head.match(/<meta\s[^>]*?charset\s*=\s*["']?\s*([-\w:.]+)/i)?.[1];
+  // A page that could say "UTF-16" in ASCII bytes is not UTF-16: browsers read such a <meta> as UTF-8.
+  if (meta) return /^utf-16/i.test(meta) ? 'utf-8' : meta;
+  return head.match(/^\s*<\?xml[^>]*?encoding\s*=\s*["']([-\w:.]+)/i)?.[1];
+}
+
+/**
+ * Bytes of a web page (or feed) → text, in the charset it declares. A byte-order mark wins, as in browsers;
+ * a page stating none, or stating UTF-8 in bytes that are not, is read as a file would be (decodeArticle).
+ */
+export function decodeWebPage(bytes: Uint8Array, contentType: string): Decoded {
+  const hasBom = (bytes[0] === 0xef && bytes[1] === 0xbb) || (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+  const label = declaredCharset(bytes, contentType);
+  const encoding = label === undefined || hasBom ? undefined : encodingForLabel(label);
+  if (encoding === 'utf-8') {
+    const text = decodeAs(bytes, 'utf-8');
+    if (text !== undefined) return { text, encoding: 'UTF-8' };
+  } else if (encoding !== undefined) {
+    return { text: iconv.decode(Buffer.from(bytes), encoding), encoding };
+  }
+  return decodeArticle(bytes);
+}

@@ -150,6 +150,15 @@ async function addOne(
   return { file, title: article.metadata.title, url: canonical };
 }
 
+/** One page's failure, whatever it is (a page that defeats the parser, say), is that page's skip alone. */
+async function addOneOrSkip(raw: string, registry: Registry, options: AddOptions): ReturnType<typeof addOne> {
+  try {
+    return await addOne(raw, registry, options);
+  } catch (error) {
+    return { url: raw, reason: `could not read the page: ${errorMessage(error).split('\n')[0]}` };
+  }
+}
+
 export async function addArticles(urls: string[], options: AddOptions): Promise<AddReport> {
   const started = performance.now();
   const { config, logger } = options;
@@ -158,7 +167,7 @@ export async function addArticles(urls: string[], options: AddOptions): Promise<
   const added: { file: string; title: string; url: string; requested: string }[] = [];
   const skipped: SkippedUrl[] = [];
   for (const url of urls) {
-    const result = await addOne(url, registry, options);
+    const result = await addOneOrSkip(url, registry, options);
     if ('reason' in result) {
       skipped.push(result);
       logger.info({ url: result.url, reason: result.reason }, 'not added');

@@ -73,9 +73,9 @@ function readState(config: Pick<Config, 'dataDir'>): Record<string, FeedState> {
   }
 }
 
-/** Skips that will not change on a later poll: the item is done with. */
+/** Skips that will not change on a later poll: the item is done with (a page nested too deep, too). */
 const settled = (reason: string) =>
-  /already in the corpus|same text|no article text|robots\.txt|not an http/.test(reason);
+  /already in the corpus|same text|no article text|robots\.txt|not an http|nest \d+ deep/.test(reason);
 
 export interface PollOptions {
   config: Config;

@@ -11,6 +11,8 @@
  * - a connect timeout, a total timeout, a size limit on the body, and only the content types asked for;
  * - politeness: a User-Agent that names the bot, robots.txt honoured (robots-parser), and one request at a
  *   time per host with a short pause between them.
+ * - the body decoded in the charset the answer declares (Content-Type, <meta>, XML declaration), else as
+ *   an article file is (corpus/decode.ts): a Windows-1252 page is never stored with U+FFFD.
  *
  * Every refusal is a FetchError with a one-line reason a user can read.
  */
@@ -21,6 +23,7 @@ import type { LookupFunction } from 'node:net';
 import { createRequire } from 'node:module';
 import ipaddr from 'ipaddr.js';
 import type { Config } from '../config/config.js';
+import { decodeWebPage } from '../corpus/decode.js';
 
 interface RobotsRules {
   isDisallowed(url: string, userAgent?: string): boolean | undefined;
@@ -130,8 +133,18 @@ function parseWebUrl(raw: string): URL {
   return url;
 }
 
+/** An answer before its body is decoded: only a page that is kept (a 200) is. */
+type RawPage = Omit<FetchedPage, 'body'> & { bytes: Buffer };
+
+/** The body as text, in the charset the page declares (header, <meta> or XML declaration). */
+function decodedBody(bytes: Buffer, page: Omit<FetchedPage, 'body'>): string {
+  const decoded = decodeWebPage(bytes, page.headers['content-type'] ?? '');
+  if ('text' in decoded) return decoded.text;
+  throw new FetchError(`refused: ${page.url} could not be read as text (${decoded.problem.split(';')[0]})`);
+}
+
 /** One request, no redirect following. */
-function requestOnce(url: URL, options: FetchOptions, signal: AbortSignal): Promise<FetchedPage> {
+function requestOnce(url: URL, options: FetchOptions, signal: AbortSignal): Promise<RawPage> {
   return new Promise((resolve, reject) => {
     // An IP literal gets no DNS lookup: check it here.
     const literal = url.hostname.replace(/^\[|\]$/g, '');
@@ -182,7 +195,7 @@ function requestOnce(url: URL, options: FetchOptions, signal: AbortSignal): Prom
           chunks.push(chunk);
         });
         response.on('end', () =>
-          resolve({ url: url.href, status, contentType, body: Buffer.concat(chunks).toString('utf8'), headers }),
+          resolve({ url: url.href, status, contentType, bytes: Buffer.concat(chunks), headers }),
         );
         response.on('error', reject);
       },
@@ -223,7 +236,7 @@ export async function fetchChecked(raw: string, options: FetchOptions): Promise<
   const signal = AbortSignal.timeout(options.totalTimeoutMs);
   const visited = new Set<string>();
   for (let hop = 0; ; hop++) {
-    let page: FetchedPage;
+    let page: RawPage;
     try {
       page = await requestOnce(url, options, signal);
     } catch (error) {
@@ -239,7 +252,8 @@ export async function fetchChecked(raw: string, options: FetchOptions): Promise<
       url = next;
       continue;
     }
-    if (page.status === 304) return page;
+    const { bytes, ...answer } = page;
+    if (page.status === 304) return { ...answer, body: '' };
     if (page.status !== 200) {
       throw new FetchError(`${url.host} answered HTTP ${page.status} for ${url.pathname}`, page.status);
     }
@@ -248,7 +262,7 @@ export async function fetchChecked(raw: string, options: FetchOptions): Promise<
         `refused: ${url.href} is ${page.contentType || 'of no stated type'}, not ${options.accept.join(' or ')}`,
       );
     }
-    return page;
+    return { ...answer, body: decodedBody(bytes, answer) };
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import iconv from 'iconv-lite';
 
 export const STRIKE_PARAGRAPHS = [
   'Porters at the Royal Hallamshire voted on Monday to join the walkout, the first time support staff have balloted alongside the junior doctors.',
@@ -25,6 +26,17 @@ ${canonical ? `<link rel="canonical" href="${canonical}">` : ''}</head>
 <body><nav><a href="/">Home</a> <a href="/news">News</a></nav><article><h1>${title}</h1>
 ${paragraphs.map((paragraph) => `<p>${paragraph}</p>`).join('\n')}</article><footer>© The Test Gazette</footer></body></html>`;
 }
+
+/** A paragraph with curly quotes and an accent: in Windows-1252, bytes 0x93, 0x94 and 0xE9. */
+export const CAFE_PARAGRAPH =
+  'The owner of the hospital café said: “We have served the pickets tea since the first morning of the strike.”';
+
+/** Pages that defeat jsdom and Readability: nesting that costs minutes of CPU, or overflows the stack. */
+const deepPage = (open: string, close: string, depth: number) =>
+  articlePage('A page nested too deep', STRIKE_PARAGRAPHS).replace(
+    /<article>([\s\S]*)<\/article>/,
+    (_, inner: string) => `<article>${open.repeat(depth)}${inner}${close.repeat(depth)}</article>`,
+  );
 
 export class TestWeb {
   private readonly server: Server;
@@ -64,6 +76,58 @@ export class TestWeb {
         case '/private/secret.html':
           html(articlePage('Not for robots', STRIKE_PARAGRAPHS));
           return;
+        case '/deep/divs.html':
+          html(deepPage('<div>', '</div>', 1000));
+          return;
+        case '/deep/bold.html':
+          html(deepPage('<b>', '', 5000));
+          return;
+        case '/cp1252.html':
+          response
+            .writeHead(200, { 'content-type': 'text/html; charset=windows-1252' })
+            .end(
+              iconv.encode(
+                articlePage('Tea for the pickets at the café', [CAFE_PARAGRAPH, ...BALLOT_PARAGRAPHS]),
+                'windows-1252',
+              ),
+            );
+          return;
+        case '/latin1-meta.html':
+          // No charset in the header: only the page's own <meta http-equiv> says what its bytes are.
+          response
+            .writeHead(200, { 'content-type': 'text/html' })
+            .end(
+              iconv.encode(
+                articlePage('Café owners back the strike', [CAFE_PARAGRAPH, ...STRIKE_PARAGRAPHS.slice(1)]).replace(
+                  '<head>',
+                  '<head><meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">',
+                ),
+                'windows-1252',
+              ),
+            );
+          return;
+        case '/articles/with%20space.html':
+          html(
+            articlePage('Porters vote again', STRIKE_PARAGRAPHS.slice(0, 2), `${this.url}/articles/with space.html`),
+          );
+          return;
+        case '/feed-deep.rss': {
+          const items = [
+            ['A page nested too deep', '/deep/bold.html', 'deep-1'],
+            ['Porters join the walkout', '/articles/strike.html', 'strike-1'],
+          ]
+            .map(
+              ([title, path, guid]) =>
+                `<item><title>${title}</title><link>${this.url}${path}</link><guid>${guid}</guid></item>`,
+            )
+            .join('');
+          response
+            .writeHead(200, { 'content-type': 'application/rss+xml' })
+            .end(
+              `<?xml version="1.0"?><rss version="2.0"><channel><title>Deep Gazette</title>${items}</channel></rss>`,
+            );
+          return;
+        }
         case '/empty.html':
           html(
             '<!doctype html><html><head><title>Home</title></head><body><nav><a href="/a">A</a></nav></body></html>',
