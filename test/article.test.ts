@@ -105,6 +105,26 @@ describe('formats', () => {
     );
   });
 
+  it('markdown written the usual way (front matter, blank line, # Title): the heading is the title, not paragraph 1', () => {
+    const first = 'Junior doctors walked out again on Tuesday, and the picket lines were larger than ever.';
+    const second = 'Nurses and porters joined them on the picket lines outside the hospital in the cold.';
+    const body = `# Strike: day two\n\n${first}\n\n${second}\n`;
+    for (const frontMatter of [
+      'title: "Strike: day two"\nauthor: Ann',
+      'title: "strike:  Day two"',
+      'author: Ann',
+      '',
+    ]) {
+      const article = parseArticleFile(`---\n${frontMatter}\n---\n\n${body}`, 'md', 'strike.md');
+      assert.deepEqual(article.paragraphs, [first, second], frontMatter);
+      assert.match(article.metadata.title, /^strike: +day two$/i, frontMatter);
+    }
+    // With no front matter, and after blank lines, too; a heading that differs from the title stays text.
+    assert.deepEqual(parseArticleFile(`\n\n${body}`, 'md', 'strike.md').paragraphs, [first, second]);
+    const other = parseArticleFile(`---\ntitle: Another title\n---\n\n${body}`, 'md', 'strike.md');
+    assert.deepEqual(other.paragraphs, ['Strike: day two', first, second]);
+  });
+
   it('html: main text through Readability, metadata from meta tags, captions dropped', () => {
     const body = Array.from(
       { length: 6 },

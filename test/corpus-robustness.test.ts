@@ -14,7 +14,7 @@ import { parseHtml } from '../src/corpus/formats.js';
 import { chunkParagraphs } from '../src/corpus/passages.js';
 import { readCorpus } from '../src/corpus/read-corpus.js';
 import { createLogger } from '../src/logging/logger.js';
-import { buildIndex } from '../src/vector-index/build-index.js';
+import { buildIndex, passagesOf } from '../src/vector-index/build-index.js';
 import Database from 'better-sqlite3';
 import { STORE_FILE, currentVersion, loadIndex } from '../src/vector-index/store.js';
 import { resolveEmbeddingSpec } from '../src/embedding/model-spec.js';
@@ -126,6 +126,23 @@ describe('reading a corpus with bad files', () => {
     }
   });
 
+  it('indexes a title line and one 200,000-word line with no sentence end as many passages within the limit', async () => {
+    const words = Array.from({ length: 200_000 }, (_, i) => ['strike', 'pay', 'picket', 'ballot'][i % 4]).join(' ');
+    // A headline the title rule takes, and one too short for it (so it stays a heading-like first paragraph).
+    const dir = corpusWith({
+      'headline.txt': `The long strike: a diary\n${words}\n`,
+      'short.txt': `Pay talks\n${words}\n`,
+    });
+    const { articles } = await readCorpus(dir);
+    for (const article of articles) {
+      const { passages } = passagesOf([article]);
+      assert.ok(passages.length > 1000, `${article.id}: ${passages.length} passages`);
+      const longest = Math.max(...passages.map((passage) => passage.text.length));
+      assert.ok(longest <= 1200, `${article.id}: a passage of ${longest} characters`);
+    }
+    assert.equal(articles.length, 2);
+  });
+
   it('follows symbolic links to article files and does not walk hidden folders', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'outside-'));
     writeFileSync(join(outside, 'linked.txt'), `A linked article headline\n${PARAGRAPH}\n`);
@@ -171,6 +188,27 @@ describe('reading a corpus with bad files', () => {
     const broken = await readCorpus(dir);
     assert.equal(broken.articles.length, 2);
     assert.match(broken.warnings[0]?.message ?? '', /^not valid JSON .*ignored until it is fixed/);
+  });
+});
+
+describe('article URLs', () => {
+  it('keeps a URL with a space as the URL parser writes it, percent-encoded, whether from front matter, a canonical link or sources.json', async () => {
+    const dir = corpusWith({
+      'a.md': `---\ntitle: Strike report\nurl: "https://example.org/strike report"\n---\n\n${PARAGRAPH}\n`,
+      'b.html': `<html><head><title>Strike report two</title><link rel="canonical" href="https://example.org/report two"></head><body><article><p>${PARAGRAPH}</p><p>${PARAGRAPH} Again.</p></article></body></html>`,
+      'c.txt': `A third strike report here\n${PARAGRAPH}\n`,
+      'sources.json': JSON.stringify({ 'c.txt': { url: 'https://example.org/third report?q=a b' } }),
+    });
+    const corpus = await readCorpus(dir);
+    assert.deepEqual(
+      corpus.articles.map((article) => article.metadata.url),
+      [
+        'https://example.org/strike%20report',
+        'https://example.org/report%20two',
+        'https://example.org/third%20report?q=a%20b',
+      ],
+    );
+    assert.deepEqual(corpus.warnings, []);
   });
 });
 

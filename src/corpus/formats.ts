@@ -7,6 +7,7 @@ import matter from 'gray-matter';
 import { JSDOM, VirtualConsole } from 'jsdom';
 import { errorMessage } from '../shared/errors.js';
 import type { ArticleLines, ArticleMetadata, DroppedLine } from './article.js';
+import { tooDeep } from './html-depth.js';
 
 export const ARTICLE_EXTENSIONS = ['.txt', '.md', '.markdown', '.html', '.htm'] as const;
 export type ArticleFormat = 'txt' | 'md' | 'html';
@@ -98,6 +99,9 @@ function frontMatter(text: string): { data: Record<string, unknown>; content: st
   }
 }
 
+const sameTitle = (a: string, b: string) =>
+  a.replace(/\s+/g, ' ').trim().toLowerCase() === b.replace(/\s+/g, ' ').trim().toLowerCase();
+
 /** Markdown with optional YAML front matter (title, author, publication/source/site, url/link, date). */
 export function parseMarkdown(text: string): Omit<ArticleLines, 'fallbackTitle'> & { warnings: string[] } {
   const { data: fields, content, warnings } = frontMatter(normalizeNewlines(text));
@@ -110,7 +114,10 @@ export function parseMarkdown(text: string): Omit<ArticleLines, 'fallbackTitle'>
   };
   const lines: string[] = [];
   let inFence = false;
-  for (const block of content.split(/\n[ \t]*\n/)) {
+  for (const raw of content.split(/\n[ \t]*\n/)) {
+    // A block's own blank edges (the blank line after front matter) must not hide a heading: "\n# Title".
+    const block = raw.replace(/^(?:[ \t]*\n)+/, '').replace(/(?:\n[ \t]*)+$/, '');
+    if (block.trim() === '') continue;
     const blockLines = block.split('\n');
     if (blockLines.some((line) => /^\s*(```|~~~)/.test(line))) {
       // Toggle once per fence marker; code is not article text.
@@ -121,7 +128,9 @@ export function parseMarkdown(text: string): Omit<ArticleLines, 'fallbackTitle'>
     const heading = block.match(/^\s*#{1,6}\s+(.*)$/);
     if (heading && blockLines.length === 1) {
       const headingText = markdownInline(heading[1] ?? '');
-      if (/^\s*#\s/.test(block) && !given.title) given.title = headingText;
+      const isTitle = /^\s*#\s/.test(block) && (!given.title || (lines.length === 0 && sameTitle(given.title, headingText)));
+      // The top heading restating the front matter's title is that title, not paragraph 1.
+      if (isTitle) given.title ??= headingText;
       else lines.push(headingText);
       continue;
     }
@@ -152,8 +161,12 @@ const BLOCK_SELECTOR = 'p, li, blockquote, h1, h2, h3, h4, h5, h6, pre, figcapti
 /**
  * HTML: Mozilla Readability (the library behind Firefox Reader View) finds the article's main text, which
  * drops navigation, sidebars and most chrome; its paragraphs and headings become the candidate paragraphs.
+ * A page nested deeper than MAX_NESTING_DEPTH throws, with a one-line reason.
  */
 export function parseHtml(html: string, url?: string): Omit<ArticleLines, 'fallbackTitle'> {
+  // Checked before jsdom: parsing a deeply nested page costs minutes, or the stack (html-depth.ts).
+  const refusal = tooDeep(html);
+  if (refusal) throw new Error(refusal);
   // Scripts never run and stylesheets are never fetched: jsdom's defaults, with its CSS warnings silenced.
   const dom = new JSDOM(html, { url: url ?? 'https://localhost/', virtualConsole: new VirtualConsole() });
   try {

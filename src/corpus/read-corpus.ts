@@ -143,10 +143,14 @@ export function parseArticleFile(
   const warnings = [...parsed.warnings];
   const given = { ...parsed.given };
   for (const key of METADATA_KEYS) if (sidecarEntry[key]) given[key] = sidecarEntry[key];
-  if (given.url !== undefined && webUrl(given.url) === undefined) {
-    // Discord rejects an embed whose link is not a URL: one bad link would break every answer citing it.
-    warnings.push(`url ${JSON.stringify(given.url)} is not an http(s) URL; the article is cited without a link`);
-    delete given.url;
+  if (given.url !== undefined) {
+    // Discord rejects an embed whose link is not a URL: one bad link would break every answer citing it. A
+    // URL is kept as the URL parser writes it ("a b" → "a%20b"): the raw text is refused as an embed link too.
+    const url = webUrl(given.url);
+    if (url === undefined) {
+      warnings.push(`url ${JSON.stringify(given.url)} is not an http(s) URL; the article is cited without a link`);
+      delete given.url;
+    } else given.url = url;
   }
   const article = parseArticleLines({ ...parsed, given, fallbackTitle });
   return { ...article, warnings };
