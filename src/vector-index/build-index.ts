@@ -162,6 +162,19 @@ type LiveIndex = { store: PassageStore; manifest: Manifest; path: string };
  * The live index, and whether its vectors can be reused with these settings (same model files). Its parse
  * results are reused in any case: they do not depend on the model.
  */
+/**
+ * What is wrong with the live store, or undefined; `thorough` reads every page (SQLite's quick_check). A store
+ * another process holds locked is not damaged: that stops the run with a message instead of a rebuild.
+ */
+function storeProblem(live: LiveIndex, thorough: boolean): string | undefined {
+  try {
+    return live.store.integrityProblem(live.manifest, thorough);
+  } catch (error) {
+    live.store.close();
+    throw new IndexLockedError(live.path, errorMessage(error));
+  }
+}
+
 function openLive(
   config: Config,
   spec: EmbeddingSpec,
@@ -193,15 +206,8 @@ function openLive(
     logger.warn({ index: live.path }, 'the index files are damaged; rebuilding them');
     return { live, reusable: false };
   }
-  // So is the store: a page overwritten or a table emptied is a rebuild, never "up to date". A store that
-  // another process holds locked is not damaged: that stops the run with a message instead.
-  let problem: string | undefined;
-  try {
-    problem = live.store.integrityProblem(live.manifest, true);
-  } catch (error) {
-    live.store.close();
-    throw new IndexLockedError(live.path, errorMessage(error));
-  }
+  // So is the store, by its counts (cheap); its pages are checked before it is called up to date.
+  const problem = storeProblem(live, false);
   if (problem !== undefined) {
     logger.warn({ index: live.path, problem }, 'the index store is damaged; rebuilding it');
     live.store.close();
@@ -222,7 +228,7 @@ export async function buildIndex({
   let fingerprint = embedder?.fingerprint ?? modelFingerprint(spec.modelId, config);
   const opened = openLive(config, spec, fingerprint, logger);
   // Only a reusable index is edited, or has its vectors reused; any readable one lends its parse results.
-  const parsedBy = opened.live;
+  let parsedBy = opened.live;
   let live = opened.reusable ? opened.live : undefined;
   try {
     const corpus = await readCorpus(config.corpusDir, {
@@ -250,7 +256,16 @@ export async function buildIndex({
     // Nothing changed: decided from the manifest, the files' sizes and times and the graph's checksum,
     // without loading the index or taking the lock (a build running elsewhere, or a read-only index folder,
     // does not stop a bot that only needs to know its index is current).
-    if (live && live.manifest.corpusHash === corpus.hash && live.manifest.pipeline === PIPELINE) {
+    // A page overwritten or a table emptied is a rebuild, never "up to date".
+    const unchanged = live && live.manifest.corpusHash === corpus.hash && live.manifest.pipeline === PIPELINE;
+    const damagedStore = live && unchanged ? storeProblem(live, true) : undefined;
+    if (live && damagedStore !== undefined) {
+      logger.warn({ index: live.path, problem: damagedStore }, 'the index store is damaged; rebuilding it');
+      live.store.close();
+      live = undefined;
+      parsedBy = undefined;
+    }
+    if (live && unchanged) {
       return summary({
         passages: live.manifest.passageCount,
         dropped: droppedTotal(live.manifest.dropped),
