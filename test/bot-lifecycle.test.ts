@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,38 +15,14 @@ import { HandledMessages, unansweredQuestions } from '../src/discord/handled-mes
 import { InFlight } from '../src/discord/in-flight.js';
 import { startBot, type RunningBot } from '../src/discord/run-bot.js';
 import { createLogger } from '../src/logging/logger.js';
-import { buildIndex } from '../src/vector-index/build-index.js';
-import { BOT_ID, FakeDiscord, TOKEN, type RecordedRequest } from './helpers/fake-discord.js';
+import { BOT_ID, FakeDiscord, TOKEN } from './helpers/fake-discord.js';
 import { testConfig } from './helpers/models.js';
 import { PROJECT_ROOT } from './helpers/process.js';
+import { indexedEnv, replyTo, sleep, until } from './helpers/bot.js';
 import { LogCapture } from './helpers/log-capture.js';
 
 const TEST_TIMEOUT = { timeout: 120_000 };
-const SEED = join(PROJECT_ROOT, 'test/fixtures/seed-corpus');
 const QUESTION = 'How many junior doctors voted in favour of industrial action?';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-async function indexedEnv(): Promise<Record<string, string>> {
-  const root = mkdtempSync(join(tmpdir(), 'lifecycle-'));
-  cpSync(SEED, join(root, 'corpus'), { recursive: true });
-  const env = { CORPUS_DIR: join(root, 'corpus'), DATA_DIR: join(root, 'data'), INDEX_DIR: join(root, 'data/index') };
-  await buildIndex({ config: testConfig(env), logger: createLogger('silent') });
-  return env;
-}
-
-const replyTo = (messageId: string) => (request: RecordedRequest) =>
-  request.method === 'POST' &&
-  (request.body as { message_reference?: { message_id: string } } | undefined)?.message_reference?.message_id ===
-    messageId;
 
 describe('restart policy and in-flight tracking', () => {
   it('restarts after a doubling delay, and gives up after too many deaths in the window', () => {

@@ -5,7 +5,7 @@
  * Discord on 127.0.0.1; the worker is a real child process killed with real signals.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,36 +14,13 @@ import { UserError } from '../src/shared/errors.js';
 import { lockHolder, processStart, tryLock } from '../src/shared/process-lock.js';
 import { startBot, type RunningBot } from '../src/discord/run-bot.js';
 import { createLogger } from '../src/logging/logger.js';
-import { buildIndex } from '../src/vector-index/build-index.js';
-import { BOT_ID, FakeDiscord, TOKEN, type RecordedRequest } from './helpers/fake-discord.js';
+import { BOT_ID, FakeDiscord, TOKEN } from './helpers/fake-discord.js';
 import { LogCapture } from './helpers/log-capture.js';
 import { testConfig } from './helpers/models.js';
-import { PROJECT_ROOT } from './helpers/process.js';
+import { indexedEnv, replyTo, sleep, until } from './helpers/bot.js';
 
 const TEST_TIMEOUT = { timeout: 240_000 };
 const QUESTION = 'How many junior doctors voted in favour of industrial action?';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-async function indexedEnv(): Promise<Record<string, string>> {
-  const root = mkdtempSync(join(tmpdir(), 'no-question-lost-'));
-  cpSync(join(PROJECT_ROOT, 'test/fixtures/seed-corpus'), join(root, 'corpus'), { recursive: true });
-  const env = { CORPUS_DIR: join(root, 'corpus'), DATA_DIR: join(root, 'data'), INDEX_DIR: join(root, 'data/index') };
-  await buildIndex({ config: testConfig(env), logger: createLogger('silent') });
-  return env;
-}
-
-const replyTo = (messageId: string) => (request: RecordedRequest) =>
-  request.method === 'POST' &&
-  (request.body as { message_reference?: { message_id: string } } | undefined)?.message_reference?.message_id ===
-    messageId;
 
 describe('no question lost', TEST_TIMEOUT, () => {
   let fake: FakeDiscord;

