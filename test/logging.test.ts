@@ -37,4 +37,20 @@ describe('secrets in logs', () => {
     assert.match(capture.text, /interactions\/123456789012345678\/\[redacted\]\/callback/);
     assert.match(formatLogLine(capture.text.split('\n')[1] ?? ''), /^INFO {2}message mentioning \[redacted\]/);
   });
+
+  it("never logs the message a failed Discord request carried: a member's question and the quotes", () => {
+    const capture = new LogCapture();
+    const logger = createLogger('debug', capture);
+    const error = Object.assign(new Error('Invalid Form Body'), {
+      code: 50035,
+      requestBody: {
+        json: { content: '**Q:** how many doctors voted to strike?', embeds: [{ description: 'quoted' }] },
+      },
+    });
+    logger.error({ err: error }, 'replying failed');
+    logger.warn({ nested: { err: error } }, 'again, deeper');
+    assert.match(capture.text, /Invalid Form Body/);
+    assert.match(capture.text, /"code":50035/);
+    assert.doesNotMatch(capture.text, /doctors voted|quoted/);
+  });
 });

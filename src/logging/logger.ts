@@ -11,7 +11,9 @@ import type { LogLevel } from '../config/config.js';
 
 export type { Logger };
 
-const REDACTED_KEYS = ['token', 'discordToken', 'authorization', 'Authorization', 'DISCORD_TOKEN'];
+// `requestBody`: a failed Discord request's error carries the message it sent (the question and the quotes),
+// and members' words never reach the logs.
+const REDACTED_KEYS = ['token', 'discordToken', 'authorization', 'Authorization', 'DISCORD_TOKEN', 'requestBody'];
 const REDACT_PATHS = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
 
 const LEVEL_NAMES: Record<number, string> = {
