@@ -3,8 +3,7 @@
  * Each is added with `npm run add` or `npm run feeds` against the small web served on 127.0.0.1.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AnswerEngine } from '../src/answering/engine.js';
@@ -13,28 +12,8 @@ import { decodeWebPage } from '../src/corpus/decode.js';
 import { nestingDepth } from '../src/corpus/html-depth.js';
 import { parseHtml } from '../src/corpus/formats.js';
 import { readIndexedArticles } from '../src/vector-index/store.js';
-import { testConfig } from './helpers/models.js';
-import { PROJECT_ROOT, runNode } from './helpers/process.js';
-import { CAFE_PARAGRAPH, TestWeb } from './helpers/web-server.js';
-
-/** A copy of the seed corpus, a data folder and a feeds file, and settings to fetch from the local web. */
-function webWorkspace(prefix: string) {
-  const root = mkdtempSync(join(tmpdir(), prefix));
-  const corpusDir = join(root, 'corpus');
-  cpSync(join(PROJECT_ROOT, 'test/fixtures/seed-corpus'), corpusDir, { recursive: true });
-  const feedsFile = join(root, 'feeds.txt');
-  const env = {
-    ENV_FILE: '.env.test',
-    CORPUS_DIR: corpusDir,
-    DATA_DIR: join(root, 'data'),
-    INDEX_DIR: join(root, 'data', 'index'),
-    FEEDS_FILE: feedsFile,
-    ALLOW_LOOPBACK_URLS: 'true',
-    FETCH_DELAY_MS: '0',
-    FETCH_TIMEOUT_SECONDS: '5',
-  };
-  return { corpusDir, feedsFile, env, config: testConfig(env) };
-}
+import { runNode } from './helpers/process.js';
+import { CAFE_PARAGRAPH, TestWeb, webWorkspace } from './helpers/web-server.js';
 
 interface AddJson {
   added: { url: string; file: string; title: string; passages: number }[];
@@ -102,7 +81,7 @@ describe('adding web pages', () => {
   after(async () => web.close());
 
   it('npm run add -- good deep good2: adds the good pages and skips each deep one with a one-line reason', async () => {
-    const { env } = webWorkspace('add-deep-');
+    const { env } = webWorkspace('add-deep-', 5);
     const urls = ['/articles/strike.html', '/deep/bold.html', '/deep/divs.html', '/articles/ballot.html'];
     const result = await runNode(['src/cli/add.ts', ...urls.map((path) => `${web.url}${path}`)], env, {
       timeoutMs: 60_000,
@@ -121,7 +100,7 @@ describe('adding web pages', () => {
   });
 
   it('a feed poll skips a deep item, adds the rest of its feed and the other feeds, and does not fetch it again', async () => {
-    const { feedsFile, env } = webWorkspace('feeds-deep-');
+    const { feedsFile, env } = webWorkspace('feeds-deep-', 5);
     writeFileSync(feedsFile, `${web.url}/feed-deep.rss\n${web.url}/feed.atom\n`);
     const poll = async () => {
       const result = await runNode(['src/cli/feeds.ts', '--json'], env, { timeoutMs: 60_000 });
@@ -155,7 +134,7 @@ describe('adding web pages', () => {
   });
 
   it('decodes a page in the charset its header or its <meta> declares: curly quotes and accents, never U+FFFD', async () => {
-    const { corpusDir, env, config } = webWorkspace('add-cp1252-');
+    const { corpusDir, env, config } = webWorkspace('add-cp1252-', 5);
     const result = await runNode(
       ['src/cli/add.ts', '--json', `${web.url}/cp1252.html`, `${web.url}/latin1-meta.html`],
       env,
@@ -186,7 +165,7 @@ describe('adding web pages', () => {
   });
 
   it('stores the URL of a page at a path with a space percent-encoded, as Discord accepts it', async () => {
-    const { corpusDir, env, config } = webWorkspace('add-space-');
+    const { corpusDir, env, config } = webWorkspace('add-space-', 5);
     const result = await runNode(['src/cli/add.ts', '--json', `${web.url}/articles/with space.html`], env);
     assert.equal(result.code, 0, result.stderr.slice(-2000));
     const report = JSON.parse(result.stdout) as AddJson;

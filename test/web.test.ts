@@ -3,8 +3,7 @@
  * served on 127.0.0.1 (ALLOW_LOOPBACK_URLS=true; every other internal address stays refused).
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AnswerEngine } from '../src/answering/engine.js';
@@ -18,30 +17,8 @@ import { NOT_ALLOWED } from '../src/discord/handlers/corpus.js';
 import { startBot } from '../src/discord/run-bot.js';
 import { BOT_ID, FakeDiscord, TOKEN } from './helpers/fake-discord.js';
 import { testConfig } from './helpers/models.js';
-import { PROJECT_ROOT, runNode } from './helpers/process.js';
-import { STRIKE_PARAGRAPHS, TestWeb } from './helpers/web-server.js';
-
-const SEED = join(PROJECT_ROOT, 'test/fixtures/seed-corpus');
-
-/** A copy of the seed corpus, a data folder and a feeds file, and settings to fetch from the local web. */
-function webWorkspace(prefix: string) {
-  const root = mkdtempSync(join(tmpdir(), prefix));
-  const corpusDir = join(root, 'corpus');
-  cpSync(SEED, corpusDir, { recursive: true });
-  const feedsFile = join(root, 'feeds.txt');
-  const env = {
-    ENV_FILE: '.env.test',
-    CORPUS_DIR: corpusDir,
-    DATA_DIR: join(root, 'data'),
-    // .env.test names a shared INDEX_DIR; each workspace gets its own.
-    INDEX_DIR: join(root, 'data', 'index'),
-    FEEDS_FILE: feedsFile,
-    ALLOW_LOOPBACK_URLS: 'true',
-    FETCH_DELAY_MS: '0',
-    FETCH_TIMEOUT_SECONDS: '2',
-  };
-  return { corpusDir, feedsFile, env };
-}
+import { runNode } from './helpers/process.js';
+import { STRIKE_PARAGRAPHS, TestWeb, webWorkspace } from './helpers/web-server.js';
 
 describe('which addresses may be fetched', () => {
   it('refuses loopback, private, link-local, unique-local and mapped internal addresses; loopback only when allowed', () => {

@@ -5,7 +5,12 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import iconv from 'iconv-lite';
+import { testConfig } from './models.js';
+import { PROJECT_ROOT } from './process.js';
 
 export const STRIKE_PARAGRAPHS = [
   'Porters at the Royal Hallamshire voted on Monday to join the walkout, the first time support staff have balloted alongside the junior doctors.',
@@ -214,4 +219,24 @@ export class TestWeb {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
   }
+}
+
+/** A copy of the seed corpus, a data folder and a feeds file, and settings to fetch from the local web. */
+export function webWorkspace(prefix: string, fetchTimeoutSeconds = 2) {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const corpusDir = join(root, 'corpus');
+  cpSync(join(PROJECT_ROOT, 'test/fixtures/seed-corpus'), corpusDir, { recursive: true });
+  const feedsFile = join(root, 'feeds.txt');
+  const env = {
+    ENV_FILE: '.env.test',
+    CORPUS_DIR: corpusDir,
+    DATA_DIR: join(root, 'data'),
+    // .env.test names a shared INDEX_DIR; each workspace gets its own.
+    INDEX_DIR: join(root, 'data', 'index'),
+    FEEDS_FILE: feedsFile,
+    ALLOW_LOOPBACK_URLS: 'true',
+    FETCH_DELAY_MS: '0',
+    FETCH_TIMEOUT_SECONDS: String(fetchTimeoutSeconds),
+  };
+  return { corpusDir, feedsFile, env, config: testConfig(env) };
 }
