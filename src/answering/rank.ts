@@ -18,6 +18,7 @@
 import { splitSentences, type Sentence } from '../text/sentences.js';
 import { terms } from '../text/terms.js';
 import { sigmoid, stretch, type Calibration } from './calibration.js';
+import { RRF_K } from './fusion.js';
 import { termCoverage, type QueryTerm } from './query-terms.js';
 
 export interface RankingWeights {
@@ -33,7 +34,7 @@ export const DEFAULT_WEIGHTS: RankingWeights = { denseWeight: 0.4, articleWeight
 /** How much the fused rank adds to relevance in the final order (1 for a passage first in both lists). */
 export const FUSION_WEIGHT = 0.1;
 /** The highest Reciprocal Rank Fusion score of two lists: first in both. */
-const BEST_FUSED = 2 / 61;
+const BEST_FUSED = 2 / (RRF_K + 1);
 
 export interface CandidateSignals {
   label: number;

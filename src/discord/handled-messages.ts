@@ -98,26 +98,35 @@ export class HandledMessages {
 
   /** Records a message as taken (before answering it) and saves the state. */
   take(channelId: string, messageId: string): void {
-    if (!this.recentSet.has(messageId)) this.state.pending[messageId] = channelId;
-    this.state.channels[channelId] = newerSnowflake(this.state.channels[channelId], messageId);
+    this.markTaken(channelId, messageId);
     this.save();
   }
 
   /** Records a taken message as answered and saves the state. */
   done(messageId: string): void {
+    this.markAnswered(messageId);
+    this.save();
+  }
+
+  /** Taken and answered at once (a message that needs no reply): one save. */
+  add(channelId: string, messageId: string): void {
+    this.markTaken(channelId, messageId);
+    this.markAnswered(messageId);
+    this.save();
+  }
+
+  private markTaken(channelId: string, messageId: string): void {
+    if (!this.recentSet.has(messageId)) this.state.pending[messageId] = channelId;
+    this.state.channels[channelId] = newerSnowflake(this.state.channels[channelId], messageId);
+  }
+
+  private markAnswered(messageId: string): void {
     delete this.state.pending[messageId];
     if (!this.recentSet.has(messageId)) {
       this.recentSet.add(messageId);
       this.state.recent.push(messageId);
       while (this.state.recent.length > RECENT_LIMIT) this.recentSet.delete(this.state.recent.shift() as string);
     }
-    this.save();
-  }
-
-  /** Taken and answered at once (a message that needs no reply). */
-  add(channelId: string, messageId: string): void {
-    this.take(channelId, messageId);
-    this.done(messageId);
   }
 
   private save(): void {

@@ -135,7 +135,7 @@ function lockDataDir(dataDir: string): () => void {
     taken = tryLock(path);
   } catch (error) {
     // A DATA_DIR that cannot be written is reported where the bot writes; it does not stop the bot.
-    if (!(error as Error).message.startsWith('cannot take the lock')) return () => undefined;
+    if ((error as NodeJS.ErrnoException).code !== undefined) return () => undefined;
     throw error;
   }
   if ('heldBy' in taken) {
