@@ -20,13 +20,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AnswerEngine, type AnswerService } from '../src/answering/engine.js';
-import { RemoteAnswerEngine } from '../src/answering-worker/remote-engine.js';
-import { parseQuestionFile } from '../src/answering/evaluate.js';
+import { RemoteAnswerEngine } from '../src/workers/answering/remote-engine.js';
+import { parseQuestionFile } from '../src/evaluation/evaluate.js';
 import { loadConfig, type Config } from '../src/config/config.js';
 import { InProcessEmbedder, type TextEmbedder } from '../src/embedding/embedder.js';
 import { resolveEmbeddingSpec } from '../src/embedding/model-spec.js';
 import { createLogger } from '../src/logging/logger.js';
-import { buildIndex } from '../src/vector-index/build-index.js';
+import { updateIndex } from '../src/app/update-index.js';
 import { percentile, writeSyntheticCorpus } from './pipeline.js';
 import { EmbeddingLikeGenerator } from './vectors.js';
 
@@ -157,7 +157,7 @@ export async function measureModelCosts(
   // Seed corpus: the real pipeline, without and with the re-ranker.
   const seedEnv = { CORPUS_DIR: SEED, DATA_DIR: join(root, 'seed'), INDEX_DIR: join(root, 'seed/index') };
   const seedConfig = profileConfig(profile, { ...seedEnv, RERANK_MODEL: '' });
-  await buildIndex({ config: seedConfig, logger: silent });
+  await updateIndex({ config: seedConfig, logger: silent });
   const plain = await AnswerEngine.open(seedConfig);
   const seedSequential = await sequential(plain, questions, 60);
   await plain.close();
@@ -183,7 +183,7 @@ export async function measureModelCosts(
   });
   let embedStarted = 0;
   let embedMs = 0;
-  const sample = await buildIndex({
+  const sample = await updateIndex({
     config: sampleConfig,
     logger: silent,
     embedder: model,
@@ -205,7 +205,7 @@ export async function measureModelCosts(
   };
   const largeConfig = profileConfig(profile, { ...largeEnv, RERANK_MODEL: '' });
   const builder = isTestModel ? model : syntheticPassageEmbedder(model);
-  const built = await buildIndex({ config: largeConfig, logger: silent, embedder: builder });
+  const built = await updateIndex({ config: largeConfig, logger: silent, embedder: builder });
   log(
     `  ${built.passages} passages indexed${isTestModel ? '' : ' (synthetic passage vectors)'} in ${(built.ms / 1000).toFixed(1)} s`,
   );
@@ -225,7 +225,7 @@ export async function measureModelCosts(
   );
   const file = join(largeDir, 'synthetic-00042.txt');
   writeFileSync(file, readFileSync(file, 'utf8').replace('Report 42-3', 'Report 42-3 (corrected)'));
-  const edited = await buildIndex({ config: largeConfig, logger: silent, embedder: builder });
+  const edited = await updateIndex({ config: largeConfig, logger: silent, embedder: builder });
   log(`  one article edited: ${(edited.ms / 1000).toFixed(1)} s (${edited.embedded} embedded)`);
   await model.close();
 

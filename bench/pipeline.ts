@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AnswerEngine } from '../src/answering/engine.js';
-import { parseQuestionFile } from '../src/answering/evaluate.js';
+import { parseQuestionFile } from '../src/evaluation/evaluate.js';
 import { loadConfig, type Config } from '../src/config/config.js';
-import { RemoteAnswerEngine } from '../src/answering-worker/remote-engine.js';
+import { RemoteAnswerEngine } from '../src/workers/answering/remote-engine.js';
 import type { AnswerService } from '../src/answering/engine.js';
 import { createLogger } from '../src/logging/logger.js';
-import { buildIndex } from '../src/vector-index/build-index.js';
+import { updateIndex } from '../src/app/update-index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SEED = join(ROOT, 'test/fixtures/seed-corpus');
@@ -147,5 +147,5 @@ export function copySeedIndexEnv(): Record<string, string> {
 }
 
 export async function buildSeedIndex(env: Record<string, string>): Promise<void> {
-  await buildIndex({ config: benchConfig(env), logger: silent });
+  await updateIndex({ config: benchConfig(env), logger: silent });
 }

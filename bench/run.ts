@@ -14,7 +14,7 @@ import { measureModelCosts, type ModelCosts, type ModelProfile } from './model-c
 import { benchLatency, buildSeedIndex, copySeedIndexEnv } from './pipeline.js';
 import { renderChart, renderReport } from './report.js';
 import { benchVectors, type VectorResult } from './vectors.js';
-import { DEFAULT_HNSW } from '../src/vector-index/store.js';
+import { DEFAULT_HNSW } from '../src/index/store.js';
 
 const USAGE = `Usage: npm run bench [-- --quick] [-- --full] [-- --report-only] [-- --out FOLDER]
 Measures vector search, answering latency, indexing and start-up with the test model and the model the

@@ -8,7 +8,7 @@ import { AnswerEngine } from '../src/answering/engine.js';
 import { CrossEncoder } from '../src/embedding/reranker.js';
 import { createLogger } from '../src/logging/logger.js';
 import { UserError } from '../src/shared/errors.js';
-import { buildIndex } from '../src/vector-index/build-index.js';
+import { updateIndex } from '../src/app/update-index.js';
 import { testConfig } from './helpers/models.js';
 import { PROJECT_ROOT, runNode, spawnProject } from './helpers/process.js';
 
@@ -28,7 +28,7 @@ async function indexedWorkspace(extraFiles: Record<string, string> = {}): Promis
   for (const [name, content] of Object.entries(extraFiles)) writeFileSync(join(corpusDir, name), content);
   const env = { CORPUS_DIR: corpusDir, DATA_DIR: join(root, 'data'), INDEX_DIR: join(root, 'data/index') };
   const config = testConfig(env);
-  await buildIndex({ config, logger });
+  await updateIndex({ config, logger });
   return { config, env, corpusDir };
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyseQuestion, oneEditAway, termCoverage, typoCorrection } from '../src/answering/query-terms.js';
+import { analyseQuestion, oneEditAway, termCoverage, typoCorrection } from '../src/retrieval/query-terms.js';
 import { plainQuestion } from '../src/text/chat.js';
 import { terms } from '../src/text/terms.js';
 import { lexicalIndexOf } from './helpers/lexical.js';

@@ -73,10 +73,11 @@ describe('loadConfig', () => {
         MODELS_DIR: 'no-such-folder',
         MIN_RELEVANCE: '2',
         ANSWER_CHANNEL_IDS: '123456789012345678, general',
+        FEEDS_FILE: '.',
       },
       baseDir,
     );
-    assert.equal(problems.length, 9);
+    assert.equal(problems.length, 10);
     for (const problem of problems) assert.ok(!problem.includes('\n'), 'one line per problem');
     const find = (name: string) => problems.find((problem) => problem.startsWith(`${name}=`)) ?? '';
     assert.match(find('INDEX_DIR'), /a-file is a file; expected a folder/);
@@ -88,6 +89,7 @@ describe('loadConfig', () => {
     assert.match(find('MODELS_DIR'), /does not exist; expected an existing folder/);
     assert.match(find('MIN_RELEVANCE'), /expected a number from 0 to 1/);
     assert.match(find('ANSWER_CHANNEL_IDS'), /not an id: general/);
+    assert.match(find('FEEDS_FILE'), /is a folder; expected a file/);
   });
 
   it('never repeats the token in its error message', () => {

@@ -14,9 +14,10 @@ import { parseHtml } from '../src/corpus/formats.js';
 import { chunkParagraphs } from '../src/corpus/passages.js';
 import { readCorpus } from '../src/corpus/read-corpus.js';
 import { createLogger } from '../src/logging/logger.js';
-import { buildIndex, passagesOf } from '../src/vector-index/build-index.js';
+import { passagesOf } from '../src/index/build/build-index.js';
+import { updateIndex } from '../src/app/update-index.js';
 import Database from 'better-sqlite3';
-import { STORE_FILE, currentVersion, loadIndex } from '../src/vector-index/store.js';
+import { STORE_FILE, currentVersion, loadIndex } from '../src/index/store.js';
 import { resolveEmbeddingSpec } from '../src/embedding/model-spec.js';
 import { testConfig } from './helpers/models.js';
 import { runNode } from './helpers/process.js';
@@ -247,7 +248,7 @@ describe('parsing only what changed', () => {
     writeFileSync(join(corpusDir, 'other.txt'), `Another article headline\n${PARAGRAPH}\n`);
     const config = testConfig({ CORPUS_DIR: corpusDir, DATA_DIR: join(root, 'data'), INDEX_DIR: join(root, 'index') });
     const logger = createLogger('silent');
-    await buildIndex({ config, logger });
+    await updateIndex({ config, logger });
     const storePath = join(config.indexDir, currentVersion(config.indexDir) ?? '', STORE_FILE);
     const store = new Database(storePath);
     const rows = store.prepare('SELECT content_hash, value FROM parsed').all() as {
@@ -265,7 +266,7 @@ describe('parsing only what changed', () => {
     // A full build re-reads every article (the file's size and time alone would skip an unchanged one): the
     // HTML page must come from the parse cache.
     writeFileSync(join(corpusDir, 'other.txt'), `Another article headline\n${PARAGRAPH} Edited.\n`);
-    const summary = await buildIndex({ config: { ...config, embeddingModel: 'test-embedder-shifted' }, logger });
+    const summary = await updateIndex({ config: { ...config, embeddingModel: 'test-embedder-shifted' }, logger });
     assert.equal(summary.upToDate, false);
     const index = loadIndex(
       config.indexDir,

@@ -11,7 +11,7 @@ import type { Config } from '../src/config/config.js';
 import { createLogger } from '../src/logging/logger.js';
 import { UserError } from '../src/shared/errors.js';
 import { startBot, type RunningBot } from '../src/discord/run-bot.js';
-import { buildIndex } from '../src/vector-index/build-index.js';
+import { updateIndex } from '../src/app/update-index.js';
 import {
   ANSWER_CHANNEL_ID,
   APP_ID,
@@ -82,7 +82,7 @@ async function startTestBot(
     ...overrides,
   };
   const logger = createLogger('trace', log);
-  await buildIndex({ config, logger });
+  await updateIndex({ config, logger });
   return { bot: await startBot(config, logger), config, log };
 }
 
@@ -325,7 +325,7 @@ describe('the Discord bot against a fake Discord', TEST_TIMEOUT, () => {
       join(corpusDir, 'late-news.txt'),
       'Late news\n\nThe porters at the Royal Hallamshire voted to join the walkout in a ballot that closed on Thursday evening.\n',
     );
-    await buildIndex({ config, logger: createLogger('silent') });
+    await updateIndex({ config, logger: createLogger('silent') });
     const deadline = Date.now() + 10_000;
     let text = '';
     while (Date.now() < deadline && !/porters at the Royal Hallamshire/.test(text)) {
@@ -478,7 +478,7 @@ describe('starting the bot', TEST_TIMEOUT, () => {
   it('refuses an invalid token with a clear message', async () => {
     const { env } = workspace();
     const config = { ...testConfig({ ...env, DISCORD_API_URL: fake.apiUrl }), discordToken: 'wrong-token' };
-    await buildIndex({ config, logger: createLogger('silent') });
+    await updateIndex({ config, logger: createLogger('silent') });
     await assert.rejects(
       startBot(config, createLogger('silent')),
       (error: unknown) => error instanceof UserError && /rejected DISCORD_TOKEN as invalid/.test(error.message),
@@ -491,7 +491,7 @@ describe('starting the bot', TEST_TIMEOUT, () => {
       ...testConfig({ ...env, DISCORD_API_URL: fake.apiUrl, DISCORD_TOKEN: TOKEN }),
       answerChannelIds: [ANSWER_CHANNEL_ID],
     };
-    await buildIndex({ config, logger: createLogger('silent') });
+    await updateIndex({ config, logger: createLogger('silent') });
     await assert.rejects(startBot(config, createLogger('silent')), /Message Content Intent/);
   });
 
@@ -559,5 +559,14 @@ describe('starting the bot', TEST_TIMEOUT, () => {
     const corpus = commands.find((command) => command.name === 'corpus');
     assert.equal(corpus?.default_member_permissions, '32');
     assert.deepEqual(corpus?.contexts, [0]);
+  });
+});
+
+describe('the fake Discord', () => {
+  it('refuses an embed URL that Discord refuses: a raw space, though WHATWG would percent-encode it', () => {
+    assert.deepEqual(payloadProblems({ embeds: [{ url: 'https://example.org/with space.html' }] }), [
+      'embeds.0.url: Not a well formed URL.',
+    ]);
+    assert.deepEqual(payloadProblems({ embeds: [{ url: 'https://example.org/with%20space.html' }] }), []);
   });
 });

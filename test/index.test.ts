@@ -22,7 +22,7 @@ import { createLogger } from '../src/logging/logger.js';
 import { UserError } from '../src/shared/errors.js';
 import Database from 'better-sqlite3';
 import { AnswerEngine } from '../src/answering/engine.js';
-import { buildIndex } from '../src/vector-index/build-index.js';
+import { updateIndex } from '../src/app/update-index.js';
 import {
   STORE_FILE,
   checkModel,
@@ -30,7 +30,7 @@ import {
   indexWriteError,
   loadIndex,
   writeVersion,
-} from '../src/vector-index/store.js';
+} from '../src/index/store.js';
 import { TEST_MODELS_DIR, testConfig } from './helpers/models.js';
 import { PROJECT_ROOT, runNode, spawnProject } from './helpers/process.js';
 
@@ -73,7 +73,7 @@ describe('building the index', () => {
 
   it('writes an index with a manifest that the loader accepts', async () => {
     const { config } = workspace();
-    const summary = await buildIndex({ config, logger, embedder });
+    const summary = await updateIndex({ config, logger, embedder });
     assert.equal(summary.articles, 5);
     assert.equal(summary.embedded, summary.passages);
     assert.equal(summary.reused, 0);
@@ -118,8 +118,8 @@ describe('building the index', () => {
   it('gives the same passage ids when the same corpus is indexed again from scratch', async () => {
     const first = workspace();
     const second = workspace();
-    await buildIndex({ config: first.config, logger, embedder });
-    await buildIndex({ config: second.config, logger, embedder });
+    await updateIndex({ config: first.config, logger, embedder });
+    await updateIndex({ config: second.config, logger, embedder });
     const ids = (config: Config) =>
       loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10)
         .passages.all()
@@ -129,8 +129,8 @@ describe('building the index', () => {
 
   it('embeds nothing on an unchanged corpus, and only what changed after an edit, an addition or a removal', async () => {
     const { config, corpusDir } = workspace();
-    const initial = await buildIndex({ config, logger, embedder });
-    const again = await buildIndex({ config, logger, embedder });
+    const initial = await updateIndex({ config, logger, embedder });
+    const again = await updateIndex({ config, logger, embedder });
     assert.equal(again.embedded, 0);
     assert.equal(again.reused, initial.passages);
     assert.equal(again.upToDate, true);
@@ -138,7 +138,7 @@ describe('building the index', () => {
     // Edit one paragraph of one article: one passage changes.
     const file = join(corpusDir, '001_6150766b996ef40a.txt');
     writeFileSync(file, readFileSync(file, 'utf8').replace('Trust has been damaged', 'Trust has been badly damaged'));
-    const edited = await buildIndex({ config, logger, embedder });
+    const edited = await updateIndex({ config, logger, embedder });
     assert.equal(edited.embedded, 1);
     assert.equal(edited.reused, initial.passages - 1);
     const editedIndex = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
@@ -149,14 +149,14 @@ describe('building the index', () => {
       join(corpusDir, 'new-article.md'),
       '---\ntitle: Nurses ballot for action\npublication: Test Gazette\n---\n\nNurses across the country began voting on industrial action this week, after talks on pay broke down.\n\nThe ballot closes next month, and the union expects a large turnout among members in hospitals.\n',
     );
-    const added = await buildIndex({ config, logger, embedder });
+    const added = await updateIndex({ config, logger, embedder });
     assert.equal(added.articles, 6);
     assert.equal(added.embedded, added.passages - edited.passages);
     assert.ok(added.embedded >= 1);
 
     // Remove an article: nothing is embedded and its passages are gone.
     rmSync(join(corpusDir, '002_cc5370e47b0b367d.txt'));
-    const removed = await buildIndex({ config, logger, embedder });
+    const removed = await updateIndex({ config, logger, embedder });
     assert.equal(removed.embedded, 0);
     const removedIndex = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
     assert.ok(!removedIndex.passages.all().some((passage) => passage.articleId.startsWith('002')));
@@ -177,7 +177,7 @@ describe('building the index', () => {
 
   it('edits an article in place: same folder, a new graph, only the changed passage touched, picked up by a running engine', async () => {
     const { config, corpusDir } = workspace();
-    await buildIndex({ config, logger, embedder });
+    await updateIndex({ config, logger, embedder });
     const engine = await AnswerEngine.open(config, { embedder });
     const before = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
     const folder = currentVersion(config.indexDir);
@@ -187,7 +187,7 @@ describe('building the index', () => {
     before.passages.close();
     const file = join(corpusDir, '001_6150766b996ef40a.txt');
     writeFileSync(file, readFileSync(file, 'utf8').replace('Trust has been damaged', 'Trust has been gravely damaged'));
-    const edited = await buildIndex({ config, logger, embedder });
+    const edited = await updateIndex({ config, logger, embedder });
     assert.equal(edited.embedded, 1);
     const after = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
     assert.equal(currentVersion(config.indexDir), folder, 'no new version folder');
@@ -220,18 +220,18 @@ describe('building the index', () => {
     const seed = readFileSync(join(SEED, '004_beb232aafa18ba84.txt'), 'utf8');
     for (let i = 0; i < 20; i++)
       writeFileSync(join(corpusDir, `copy-${i}.txt`), seed.replaceAll('junior', `junior-${i}`));
-    const initial = await buildIndex({ config, logger, embedder });
+    const initial = await updateIndex({ config, logger, embedder });
     assert.ok(initial.passages > 300);
     const file = join(corpusDir, '001_6150766b996ef40a.txt');
     writeFileSync(file, readFileSync(file, 'utf8').replace('Trust has been damaged', 'Trust has been badly damaged'));
-    const edited = await buildIndex({ config, logger, embedder });
+    const edited = await updateIndex({ config, logger, embedder });
     assert.equal(edited.embedded, 1);
     assert.deepEqual(edited.calibration.nullRelevances, initial.calibration.nullRelevances);
     assert.equal(edited.calibration.changedPassages, 2, 'one passage out, its edited version in');
     // More than 2% of the passages since the last measurement: measured again.
     for (let i = 20; i < 24; i++)
       writeFileSync(join(corpusDir, `copy-${i}.txt`), seed.replaceAll('junior', `junior-${i}`));
-    const grown = await buildIndex({ config, logger, embedder });
+    const grown = await updateIndex({ config, logger, embedder });
     assert.equal(grown.calibration.changedPassages, undefined);
     assert.notDeepEqual(grown.calibration.nullRelevances, initial.calibration.nullRelevances);
     assert.deepEqual(
@@ -242,7 +242,7 @@ describe('building the index', () => {
 
   it('refuses an index built with another model or dimension, saying what to run', async () => {
     const { config, env } = workspace();
-    await buildIndex({ config, logger, embedder });
+    await updateIndex({ config, logger, embedder });
     const other = testConfig({ ...env, EMBEDDING_POOLING: 'cls' });
     assert.throws(
       () => loadIndex(other.indexDir, resolveEmbeddingSpec(other), 10),
@@ -262,7 +262,7 @@ describe('building the index', () => {
       /64-dimensional vectors but the model gives 384/,
     );
     // Building with the new settings re-embeds everything.
-    const rebuilt = await buildIndex({ config: other, logger });
+    const rebuilt = await updateIndex({ config: other, logger });
     assert.equal(rebuilt.embedded, rebuilt.passages);
   });
 
@@ -271,7 +271,7 @@ describe('building the index', () => {
     const modelsDir = mkdtempSync(join(tmpdir(), 'models-'));
     cpSync(TEST_MODELS_DIR, modelsDir, { recursive: true });
     const config = testConfig({ ...env, MODELS_DIR: modelsDir });
-    const first = await buildIndex({ config, logger });
+    const first = await updateIndex({ config, logger });
     assert.equal(first.embedded, first.passages);
     // A re-exported model: same id, different files.
     appendFileSync(join(modelsDir, 'test-embedder', 'tokenizer_config.json'), '\n');
@@ -281,7 +281,7 @@ describe('building the index', () => {
       () => checkModel(index.manifest, changed, index.path),
       /files of model "test-embedder" changed since the index/,
     );
-    const rebuilt = await buildIndex({ config, logger });
+    const rebuilt = await updateIndex({ config, logger });
     assert.equal(rebuilt.embedded, rebuilt.passages);
     assert.equal(rebuilt.upToDate, false);
   });
@@ -290,7 +290,7 @@ describe('building the index', () => {
     const { config } = workspace();
     const spec = resolveEmbeddingSpec(config);
     assert.throws(() => loadIndex(config.indexDir, spec, 10), /no index in .* yet\. Run `npm run index`/);
-    await buildIndex({ config, logger, embedder });
+    await updateIndex({ config, logger, embedder });
     const version = currentVersion(config.indexDir) ?? '';
     const graph = loadIndex(config.indexDir, spec, 10).manifest.graph.file;
     writeFileSync(join(config.indexDir, version, graph), 'garbage');
@@ -298,7 +298,7 @@ describe('building the index', () => {
       () => loadIndex(config.indexDir, spec, 10),
       new RegExp(`is damaged \\(${graph.replaceAll('.', '\\.')}: .*\\)\\. Run \`npm run index\` to rebuild it`),
     );
-    const rebuilt = await buildIndex({ config, logger, embedder });
+    const rebuilt = await updateIndex({ config, logger, embedder });
     assert.equal(rebuilt.embedded, rebuilt.passages);
     assert.equal(loadIndex(config.indexDir, spec, 10).passages.count, rebuilt.passages);
   });
@@ -352,7 +352,7 @@ describe('npm run index', () => {
 
   it('leaves the previous index live when a run is killed half-way', async () => {
     const { env, corpusDir, config } = workspace();
-    await buildIndex({ config, logger });
+    await updateIndex({ config, logger });
     const before = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
     // Enough new text that embedding takes a while, so the kill lands mid-run.
     addCopies(corpusDir, 150);
@@ -368,7 +368,7 @@ describe('npm run index', () => {
     assert.equal(after.version, before.version);
     assert.equal(after.manifest.passageCount, before.manifest.passageCount);
     // The next run takes over the dead run's lock, finishes, and cleans up.
-    const next = await buildIndex({ config, logger });
+    const next = await updateIndex({ config, logger });
     assert.equal(next.articles, 155);
     assert.ok(!existsSync(join(config.indexDir, '.lock')));
     assert.deepEqual(
@@ -381,7 +381,7 @@ describe('npm run index', () => {
 describe('resuming a killed build', () => {
   it('keeps the vectors a run killed at over half-way computed: the next run embeds only the rest', async () => {
     const { env, corpusDir, config } = workspace();
-    await buildIndex({ config, logger });
+    await updateIndex({ config, logger });
     addCopies(corpusDir, 150);
     const child = startIndexing(env);
     let total = 0;
@@ -403,7 +403,7 @@ describe('resuming a killed build', () => {
     });
     assert.ok(killed, `the run was killed before it finished: ${stderr.slice(-500)}`);
     assert.ok(total > 1000 && doneWhenKilled >= total / 2, `${doneWhenKilled} of ${total}`);
-    const next = await buildIndex({ config, logger });
+    const next = await updateIndex({ config, logger });
     assert.ok(next.resumed >= doneWhenKilled, `resumed ${next.resumed}, killed at ${doneWhenKilled}`);
     assert.equal(next.resumed + next.embedded, total, 'every new passage embedded exactly once across both runs');
     assert.ok(!existsSync(join(config.indexDir, 'checkpoint.bin')), 'the checkpoint is gone after a finished build');
@@ -412,7 +412,7 @@ describe('resuming a killed build', () => {
     // The resumed vectors are the ones a fresh run computes.
     const fresh = workspace();
     cpSync(corpusDir, fresh.corpusDir, { recursive: true });
-    await buildIndex({ config: fresh.config, logger });
+    await updateIndex({ config: fresh.config, logger });
     const reference = loadIndex(fresh.config.indexDir, resolveEmbeddingSpec(fresh.config), 10);
     const labels = index.passages.labels();
     for (const label of [labels[0] ?? 0, labels[Math.floor(labels.length / 2)] ?? 0, labels.at(-1) ?? 0]) {
@@ -436,7 +436,7 @@ describe('keeping a good index when things go wrong', () => {
 
   it('rebuilds an index whose data file was damaged in place, at the same size', async () => {
     const { config } = workspace();
-    await buildIndex({ config, logger });
+    await updateIndex({ config, logger });
     const version = currentVersion(config.indexDir) ?? '';
     const vectors = join(
       config.indexDir,
@@ -446,31 +446,31 @@ describe('keeping a good index when things go wrong', () => {
     const bytes = readFileSync(vectors);
     bytes.fill(0xff, Math.floor(bytes.length / 3), Math.floor(bytes.length / 3) + 4096);
     writeFileSync(vectors, bytes);
-    const rebuilt = await buildIndex({ config, logger });
+    const rebuilt = await updateIndex({ config, logger });
     assert.equal(rebuilt.upToDate, false);
     assert.notEqual(currentVersion(config.indexDir), version);
-    assert.equal((await buildIndex({ config, logger })).upToDate, true);
+    assert.equal((await updateIndex({ config, logger })).upToDate, true);
   });
 
   it('never takes a store damaged in place or emptied for up to date: ask names the damage, index rebuilds', async () => {
     const spec = (config: Config) => resolveEmbeddingSpec(config);
     // One page overwritten: SQLite's own check finds it.
     const { config } = workspace();
-    await buildIndex({ config, logger });
+    await updateIndex({ config, logger });
     const version = currentVersion(config.indexDir) ?? '';
     const storeFile = join(config.indexDir, version, 'index.sqlite');
     const bytes = readFileSync(storeFile);
     const page = 4096 * Math.floor(bytes.length / 4096 / 2);
     bytes.fill(0xff, page, page + 4096);
     writeFileSync(storeFile, bytes);
-    const rebuilt = await buildIndex({ config, logger });
+    const rebuilt = await updateIndex({ config, logger });
     assert.equal(rebuilt.upToDate, false);
     assert.notEqual(currentVersion(config.indexDir), version);
-    assert.equal((await buildIndex({ config, logger })).upToDate, true);
+    assert.equal((await updateIndex({ config, logger })).upToDate, true);
 
     // Tables emptied behind the manifest's back: the counts tell.
     const emptied = workspace().config;
-    await buildIndex({ config: emptied, logger });
+    await updateIndex({ config: emptied, logger });
     const emptiedVersion = currentVersion(emptied.indexDir) ?? '';
     const db = new Database(join(emptied.indexDir, emptiedVersion, 'index.sqlite'));
     db.exec('DELETE FROM passages; DELETE FROM postings;');
@@ -479,29 +479,29 @@ describe('keeping a good index when things go wrong', () => {
       () => loadIndex(emptied.indexDir, spec(emptied), 10),
       /is damaged \(index\.sqlite: it holds 0 passages, not \d+\)\. Run `npm run index` to rebuild it/,
     );
-    assert.equal((await buildIndex({ config: emptied, logger })).upToDate, false);
+    assert.equal((await updateIndex({ config: emptied, logger })).upToDate, false);
     assert.ok(loadIndex(emptied.indexDir, spec(emptied), 10).passages.count > 0);
   });
 
   it('says a store locked by another process is locked, and never rebuilds because of it', async () => {
     const { config } = workspace();
-    await buildIndex({ config, logger });
+    await updateIndex({ config, logger });
     const version = currentVersion(config.indexDir) ?? '';
     const holder = new Database(join(config.indexDir, version, 'index.sqlite'));
     holder.exec('BEGIN EXCLUSIVE');
     try {
-      await assert.rejects(buildIndex({ config, logger }), /is locked by another process/);
+      await assert.rejects(updateIndex({ config, logger }), /is locked by another process/);
     } finally {
       holder.exec('ROLLBACK');
       holder.close();
     }
     assert.equal(currentVersion(config.indexDir), version);
-    assert.equal((await buildIndex({ config, logger })).upToDate, true);
+    assert.equal((await updateIndex({ config, logger })).upToDate, true);
   });
 
   it('an edit that fails between writing its graph and committing leaves the last good index live', async () => {
     const { config, corpusDir } = workspace();
-    await buildIndex({ config, logger });
+    await updateIndex({ config, logger });
     const before = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
     before.passages.close();
     const folder = join(config.indexDir, currentVersion(config.indexDir) ?? '');
@@ -512,7 +512,7 @@ describe('keeping a good index when things go wrong', () => {
     holder.exec('BEGIN IMMEDIATE');
     try {
       await assert.rejects(
-        buildIndex({ config, logger }),
+        updateIndex({ config, logger }),
         /^UserError: Cannot write the index in .*: another process held the index store locked .*\(SQLITE_BUSY\)\.$/,
       );
     } finally {
@@ -529,7 +529,7 @@ describe('keeping a good index when things go wrong', () => {
     assert.ok(!after.passages.all().some((passage) => passage.text.includes('sorely')));
     after.passages.close();
     // The next run commits the edit and removes the graph file the failed one left.
-    const next = await buildIndex({ config, logger });
+    const next = await updateIndex({ config, logger });
     assert.deepEqual([next.embedded, next.resumed], [0, 1], 'the failed run checkpointed its one vector');
     const live = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
     assert.ok(live.passages.all().some((passage) => passage.text.includes('sorely')));
@@ -542,17 +542,17 @@ describe('keeping a good index when things go wrong', () => {
 
   it('decides "up to date" without the lock, and names the other run when it must write', async () => {
     const { config, corpusDir } = workspace();
-    await buildIndex({ config, logger });
+    await updateIndex({ config, logger });
     const other = otherProcess();
     try {
       writeFileSync(join(config.indexDir, '.lock'), String(other.pid));
-      assert.equal((await buildIndex({ config, logger })).upToDate, true);
+      assert.equal((await updateIndex({ config, logger })).upToDate, true);
       appendFileSync(
         join(corpusDir, '000_554e873da87f078f.txt'),
         '\nA new paragraph long enough to be a passage of its own, about the strike.\n',
       );
       await assert.rejects(
-        buildIndex({ config, logger }),
+        updateIndex({ config, logger }),
         new RegExp(`Another indexing run \\(process ${other.pid}\\) is writing`),
       );
     } finally {
@@ -562,7 +562,7 @@ describe('keeping a good index when things go wrong', () => {
 
   it('npm start answers from the last good index when it cannot bring it up to date', async () => {
     const { config, corpusDir, env } = workspace();
-    await buildIndex({ config, logger });
+    await updateIndex({ config, logger });
     const other = otherProcess();
     try {
       writeFileSync(join(config.indexDir, '.lock'), String(other.pid));
@@ -586,7 +586,7 @@ describe('keeping a good index when things go wrong', () => {
 
   it('a write that fails (disk full) removes its half-written folder and names the folder in one line', async () => {
     const { config } = workspace();
-    await buildIndex({ config, logger });
+    await updateIndex({ config, logger });
     const live = currentVersion(config.indexDir);
     const staging = join(config.indexDir, 'v-full.partial');
     mkdirSync(staging);

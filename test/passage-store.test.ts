@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PassageStore, type IndexedPassage } from '../src/vector-index/passage-store.js';
+import { PassageStore, type IndexedPassage } from '../src/index/passage-store.js';
 
 function passage(label: number, articleId: string, text: string): { label: number; passage: IndexedPassage } {
   return {

@@ -11,22 +11,16 @@ import {
   type Calibration,
   type IndexCalibration,
 } from '../src/answering/calibration.js';
-import { leaveOneOut } from '../src/answering/cross-validation.js';
-import { hitRank, normalizeForMatch, parseQuestionFile, scoreResults } from '../src/answering/evaluate.js';
+import { leaveOneOut } from '../src/evaluation/cross-validation.js';
+import { hitRank, normalizeForMatch, parseQuestionFile, scoreResults } from '../src/evaluation/evaluate.js';
 import { rerankWindow, type Answer, type AnswerPassage } from '../src/answering/engine.js';
-import { citationText, markBestSentence, paragraphLabel } from '../src/answering/format-text.js';
-import { reciprocalRankFusion } from '../src/answering/fusion.js';
+import { citationText, markBestSentence, paragraphLabel } from '../src/present/answer-text.js';
+import { reciprocalRankFusion } from '../src/retrieval/fusion.js';
 import { lexicalIndexOf } from './helpers/lexical.js';
-import { analyseQuestion, termCoverage, type Vocabulary } from '../src/answering/query-terms.js';
+import { analyseQuestion, termCoverage, type Vocabulary } from '../src/retrieval/query-terms.js';
 import { validateQuestion } from '../src/answering/question.js';
-import {
-  bestSentence,
-  decideAbstention,
-  diversify,
-  orderCandidates,
-  relevanceOf,
-  type CandidateSignals,
-} from '../src/answering/rank.js';
+import { bestSentence, decideAbstention, diversify, orderCandidates, relevanceOf } from '../src/answering/rank.js';
+import type { CandidateSignals } from '../src/retrieval/search.js';
 import { UserError } from '../src/shared/errors.js';
 import { terms } from '../src/text/terms.js';
 

@@ -222,4 +222,11 @@ describe('mentions in questions and echoes', () => {
       '@\u200beveryone see <https://example.org/a> and <https://example.org/b> <@\u200b123> <@\u200b&456>',
     );
   });
+
+  it('breaks invite links, with or without a scheme, so the echoed question shows no join card', () => {
+    assert.equal(
+      inertText('join discord.gg/abc or https://discord.com/invite/xyz, DISCORDAPP.COM/invite/q'),
+      'join discord.gg\u200b/abc or <https://discord.com/invite\u200b/xyz,> DISCORDAPP.COM/invite\u200b/q',
+    );
+  });
 });

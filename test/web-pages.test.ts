@@ -11,7 +11,7 @@ import iconv from 'iconv-lite';
 import { decodeWebPage } from '../src/corpus/decode.js';
 import { nestingDepth } from '../src/corpus/html-depth.js';
 import { parseHtml } from '../src/corpus/formats.js';
-import { readIndexedArticles } from '../src/vector-index/store.js';
+import { readIndexedArticles } from '../src/index/store.js';
 import { runNode } from './helpers/process.js';
 import { CAFE_PARAGRAPH, TestWeb, webWorkspace } from './helpers/web-server.js';
 

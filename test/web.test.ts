@@ -9,9 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import { AnswerEngine } from '../src/answering/engine.js';
 import { parseMarkdown } from '../src/corpus/formats.js';
 import { createLogger } from '../src/logging/logger.js';
-import { buildIndex } from '../src/vector-index/build-index.js';
-import { currentVersion } from '../src/vector-index/store.js';
-import { articleMarkdown } from '../src/web/add-articles.js';
+import { updateIndex } from '../src/app/update-index.js';
+import { acquireIndexLock, currentVersion } from '../src/index/store.js';
+import { articleMarkdown } from '../src/app/add-articles.js';
 import { HTML_TYPES, PoliteFetcher, fetchChecked, forbiddenAddress } from '../src/web/fetch-page.js';
 import { NOT_ALLOWED } from '../src/discord/handlers/corpus.js';
 import { startBot } from '../src/discord/run-bot.js';
@@ -131,10 +131,20 @@ describe('npm run add', () => {
   });
   after(async () => web.close());
 
+  it('cites a page by its own address when its canonical link names another site', async () => {
+    const { corpusDir, env } = webWorkspace('add-canonical-');
+    const result = await runNode(['src/cli/add.ts', '--json', `${web.url}/claims-elsewhere.html`], env);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as { added: { url: string; file: string }[] };
+    assert.equal(report.added[0]?.url, `${web.url}/claims-elsewhere.html`);
+    const stored = readFileSync(join(corpusDir, report.added[0]?.file ?? ''), 'utf8');
+    assert.doesNotMatch(stored, /10\.0\.0\.1/);
+  });
+
   it('adds an article once, answerable with a citation of it; says why it skips the rest, leaving corpus and index as they were', async () => {
     const { corpusDir, env } = webWorkspace('add-');
     const config = testConfig(env);
-    await buildIndex({ config, logger: createLogger('silent') });
+    await updateIndex({ config, logger: createLogger('silent') });
 
     const result = await runNode(['src/cli/add.ts', '--json', `${web.url}/articles/strike.html`], env);
     assert.equal(result.code, 0, result.stderr);
@@ -214,7 +224,7 @@ describe('feeds', () => {
       `# test feeds\n${web.url}/feed.rss\n${web.url}/feed.atom\n${web.url}/malformed.xml\n${web.url}/no-such-feed\nnot a url\n`,
     );
     const config = testConfig(env);
-    await buildIndex({ config, logger: createLogger('silent') });
+    await updateIndex({ config, logger: createLogger('silent') });
     type Report = {
       feeds: { url: string; status: string; items?: number; newItems?: number; reason?: string }[];
       added: { title: string; file: string; passages: number }[];
@@ -261,6 +271,113 @@ describe('feeds', () => {
     assert.equal(readdirSync(join(corpusDir, 'web/127.0.0.1')).length, 2);
     web.rssItems.pop();
   });
+
+  type PollReport = {
+    feeds: { url: string; status: string; newItems?: number }[];
+    added: { title: string; file: string }[];
+    skipped: { url: string; reason: string }[];
+    waiting: number;
+  };
+  const pollOnce = async (env: Record<string, string>) => {
+    const result = await runNode(['src/cli/feeds.ts', '--json'], env);
+    return { code: result.code, stderr: result.stderr, report: JSON.parse(result.stdout || '{}') as PollReport };
+  };
+
+  it('keeps the ETag when an item fails, tries a failed item on three polls only, and never again one refused', async () => {
+    const { feedsFile, env } = webWorkspace('feeds-failing-');
+    writeFileSync(feedsFile, `${web.url}/feed.rss\n`);
+    web.rssItems.push(
+      { title: 'Gone', path: '/gone.html', guid: 'gone-1' },
+      { title: 'A PDF', path: '/doc.pdf', guid: 'pdf-1' },
+    );
+    try {
+      await updateIndex({ config: testConfig(env), logger: createLogger('silent') });
+      const first = await pollOnce(env);
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(first.report.added.length, 1);
+      assert.equal(web.hits.get('/gone.html'), 1);
+      assert.equal(web.hits.get('/doc.pdf'), 1);
+
+      const second = await pollOnce(env);
+      assert.equal(second.report.feeds[0]?.status, 'unchanged', 'the ETag is still sent after an item failed');
+      assert.equal(web.hits.get('/gone.html'), 2, 'the failed item is tried again without the feed');
+      assert.equal(web.hits.get('/doc.pdf'), 1, 'a refused item is not tried again');
+      assert.equal(second.report.waiting, 1);
+
+      await pollOnce(env);
+      assert.equal(web.hits.get('/gone.html'), 3);
+      const fourth = await pollOnce(env);
+      assert.equal(web.hits.get('/gone.html'), 3, 'given up after three polls');
+      assert.equal(fourth.report.waiting, 0);
+    } finally {
+      web.rssItems.splice(1);
+    }
+  });
+
+  it('adds at most FEEDS_ITEMS_PER_POLL items a poll and leaves the rest for the next poll', async () => {
+    const { feedsFile, env } = webWorkspace('feeds-long-');
+    writeFileSync(feedsFile, `${web.url}/long.rss\n`);
+    web.longFeedItems = 5;
+    const limited = { ...env, FEEDS_ITEMS_PER_POLL: '2' };
+    await updateIndex({ config: testConfig(env), logger: createLogger('silent') });
+    const counts: [number, number][] = [];
+    for (let poll = 0; poll < 4; poll++) {
+      const { code, stderr, report } = await pollOnce(limited);
+      assert.equal(code, 0, stderr);
+      counts.push([report.added.length, report.waiting]);
+    }
+    assert.deepEqual(counts, [
+      [2, 3],
+      [2, 1],
+      [1, 0],
+      [0, 0],
+    ]);
+  });
+
+  it("takes a poll's articles out of the corpus again when the index cannot be updated, and adds them next time", async () => {
+    const { corpusDir, feedsFile, env, config } = webWorkspace('feeds-locked-');
+    writeFileSync(feedsFile, `${web.url}/feed.atom\n`);
+    await updateIndex({ config, logger: createLogger('silent') });
+    const release = acquireIndexLock(config.indexDir);
+    let failed;
+    try {
+      failed = await pollOnce(env);
+    } finally {
+      release();
+    }
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /Another indexing run/);
+    assert.equal(existsSync(join(corpusDir, 'web')) && readdirSync(join(corpusDir, 'web/127.0.0.1')).length, 0);
+    const next = await pollOnce(env);
+    assert.equal(next.code, 0, next.stderr);
+    assert.deepEqual(
+      next.report.added.map((article) => article.title),
+      ['Midwives to ballot over staffing'],
+    );
+  });
+
+  it('reads a robots.txt served as HTML, and fetches nothing from a host whose robots.txt answers 503', async () => {
+    const saved = web.robots;
+    try {
+      const fetcher = () => new PoliteFetcher({ allowLoopback: true }, 0);
+      web.robots = { status: 200, type: 'text/html', body: 'User-agent: *\nDisallow: /articles/\n' };
+      await assert.rejects(
+        fetcher().fetch(`${web.url}/articles/strike.html`, HTML_TYPES),
+        /robots\.txt does not allow/,
+      );
+      web.robots = { status: 503, type: 'text/plain', body: 'busy' };
+      const polite = fetcher();
+      await assert.rejects(
+        polite.fetch(`${web.url}/articles/strike.html`, HTML_TYPES),
+        /robots\.txt answered HTTP 503/,
+      );
+      web.robots = saved;
+      const page = await polite.fetch(`${web.url}/articles/strike.html`, HTML_TYPES);
+      assert.equal(page.status, 200, 'asked again once the server answers');
+    } finally {
+      web.robots = saved;
+    }
+  });
 });
 
 describe('the bot and the web: feeds followed while it runs, /corpus', { timeout: 240_000 }, () => {
@@ -286,7 +403,7 @@ describe('the bot and the web: feeds followed while it runs, /corpus', { timeout
       DISCORD_API_URL: fake.apiUrl,
       COOLDOWN_SECONDS: '0',
     });
-    await buildIndex({ config, logger: createLogger('silent') });
+    await updateIndex({ config, logger: createLogger('silent') });
     const bot = await startBot(config, createLogger('silent'));
     try {
       const question = 'Did the porters at the Royal Hallamshire vote to join the walkout?';
@@ -342,7 +459,7 @@ describe('the bot and the web: feeds followed while it runs, /corpus', { timeout
       DISCORD_API_URL: fake.apiUrl,
       COOLDOWN_SECONDS: '0',
     });
-    await buildIndex({ config, logger: createLogger('silent') });
+    await updateIndex({ config, logger: createLogger('silent') });
     const bot = await startBot(config, createLogger('silent'));
     const sub = (name: string, options: unknown[] = []) => ({ name, type: 1, options });
     const url = (value: string) => ({ name: 'url', type: 3, value });

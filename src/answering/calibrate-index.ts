@@ -10,7 +10,7 @@ import { termOf, words } from '../text/terms.js';
 import { denseRange, type Calibration, type IndexCalibration } from './calibration.js';
 import { OFF_TOPIC_QUESTIONS } from './null-questions.js';
 import { DEFAULT_WEIGHTS, relevanceOf } from './rank.js';
-import { PassageSearch, type SearchableIndex } from './search.js';
+import { PassageSearch, type SearchableIndex } from '../retrieval/search.js';
 
 /** Bump when the calibration or the relevance it measures changes, so `npm run index` re-calibrates. */
 export const CALIBRATION_RECIPE = `null-v4/${JSON.stringify(DEFAULT_WEIGHTS)}`;

@@ -1,6 +1,6 @@
 /**
  * How this model's scores on this corpus map to "relevant", measured when the index is built (see
- * vector-index/calibrate-index.ts) instead of looked up in a table, so any embedding model works the same way:
+ * answering/calibrate-index.ts) instead of looked up in a table, so any embedding model works the same way:
  *
  * - **Dense range.** Cosines live on different scales per model (BGE's unrelated pairs score about 0.5,
  *   MiniLM's about 0.1). The floor is the median cosine of passage pairs from different articles (unrelated,
@@ -17,20 +17,10 @@
  *   OFF_TOPIC_RATE of the off-topic ones): then nothing is near, and the bot says the corpus does not answer.
  *   MIN_RELEVANCE, when set, overrides the refusal threshold.
  */
+import { DEFAULT_FALSE_ANSWER_RATE } from '../config/config.js';
+import type { IndexCalibration } from '../index/store.js';
 
-/** What the index build measures and the manifest stores. */
-export interface IndexCalibration {
-  denseFloor: number;
-  denseCeiling: number;
-  /** Best relevance of each null question, ascending. */
-  nullRelevances: number[];
-  /** The same for the off-topic ones alone. */
-  offTopicRelevances?: number[];
-  offTopicQuestions: number;
-  nearTopicQuestions: number;
-  /** Passages added or removed since this was measured (small edits keep the calibration). */
-  changedPassages?: number;
-}
+export { DEFAULT_FALSE_ANSWER_RATE, type IndexCalibration };
 
 /** What answering uses. */
 export interface Calibration {
@@ -48,7 +38,6 @@ export interface Calibration {
   nullPercentile?: (relevance: number) => string;
 }
 
-export const DEFAULT_FALSE_ANSWER_RATE = 0.01;
 /** Share of off-topic questions allowed past the refusal threshold (as "closest" passages). */
 export const OFF_TOPIC_RATE = 0.3;
 /** The dense range when an index has too few passages to measure one (fewer than two articles, say). */

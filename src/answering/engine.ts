@@ -19,7 +19,7 @@ import {
   type IndexedArticle,
   type IndexedPassage,
   type LoadedIndex,
-} from '../vector-index/store.js';
+} from '../index/store.js';
 import { errorMessage } from '../shared/errors.js';
 import { splitSentences } from '../text/sentences.js';
 import { calibrationFrom, type Calibration } from './calibration.js';
@@ -32,7 +32,7 @@ import {
   relevanceOf,
   type ScoredCandidate,
 } from './rank.js';
-import { PassageSearch, type RetrieverMode } from './search.js';
+import { PassageSearch, type RetrieverMode } from '../retrieval/search.js';
 
 export interface Citation {
   articleId: string;
@@ -113,7 +113,7 @@ export interface PassageSource {
 
 /**
  * What the Discord bot needs from answering, whether the engine runs in this process or in the answering
- * worker (answering-worker/remote-engine.ts). Newer indexes are picked up before each answer.
+ * worker (workers/answering/remote-engine.ts). Newer indexes are picked up before each answer.
  */
 export interface AnswerService {
   answer(question: string, options?: AnswerOptions): Promise<Answer>;

@@ -5,7 +5,7 @@
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../logging/logger.js';
 import { UserError } from '../shared/errors.js';
-import { addArticles } from '../web/add-articles.js';
+import { addArticles } from '../app/add-articles.js';
 import { fetcherFor } from '../web/fetch-page.js';
 import { parseCommandLine, runCli } from './run-cli.js';
 

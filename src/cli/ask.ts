@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '../config/config.js';
 import { AnswerEngine } from '../answering/engine.js';
-import { PLAIN_STYLE, TERMINAL_STYLE, formatAnswerText } from '../answering/format-text.js';
+import { PLAIN_STYLE, TERMINAL_STYLE, formatAnswerText } from '../present/answer-text.js';
 import { UserError } from '../shared/errors.js';
 import { formatSources } from './sources-text.js';
 import { parseCommandLine, runCli } from './run-cli.js';

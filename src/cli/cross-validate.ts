@@ -7,16 +7,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { calibrationFrom, thresholdFromNull } from '../answering/calibration.js';
-import { leaveOneOut, type CrossValidation } from '../answering/cross-validation.js';
-import { halfOf, normalizeForMatch, parseQuestionFile, type EvalQuestion } from '../answering/evaluate.js';
+import { leaveOneOut, type CrossValidation } from '../evaluation/cross-validation.js';
+import { halfOf, normalizeForMatch, parseQuestionFile, type EvalQuestion } from '../evaluation/evaluate.js';
 import { DEFAULT_WEIGHTS, orderCandidates, relevanceOf, type RankingWeights } from '../answering/rank.js';
-import { PassageSearch } from '../answering/search.js';
+import { PassageSearch } from '../retrieval/search.js';
 import { loadConfig } from '../config/config.js';
 import { InProcessEmbedder } from '../embedding/embedder.js';
 import { resolveEmbeddingSpec } from '../embedding/model-spec.js';
 import { UserError, errorMessage } from '../shared/errors.js';
-import { checkModel, loadIndex } from '../vector-index/store.js';
-import type { CandidateSignals } from '../answering/rank.js';
+import { checkModel, loadIndex } from '../index/store.js';
+import type { CandidateSignals } from '../retrieval/search.js';
 import { parseCommandLine, runCli } from './run-cli.js';
 
 const USAGE = `Usage: npm run cross-validate -- FILE.jsonl [FILE.jsonl …] [--half dev|test]

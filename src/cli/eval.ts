@@ -3,7 +3,7 @@
  * scores the bot on question files (default eval/dev.jsonl). By default it measures every retriever alone,
  * their plain fusion and the bot's hybrid ranking without and with its grades, side by side, then lists each
  * question as the bot answers it. `--ranking` / `--no-threshold` measure one configuration only; `--half`
- * keeps the dev or the test half of the questions (answering/evaluate.ts, halfOf).
+ * keeps the dev or the test half of the questions (evaluation/evaluate.ts, halfOf).
  */
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config/config.js';
@@ -15,7 +15,7 @@ import {
   runQuestions,
   type EvalReport,
   type EvalRun,
-} from '../answering/evaluate.js';
+} from '../evaluation/evaluate.js';
 import { UserError, errorMessage } from '../shared/errors.js';
 import { parseCommandLine, runCli } from './run-cli.js';
 

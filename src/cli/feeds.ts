@@ -5,7 +5,7 @@
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../logging/logger.js';
 import { fetcherFor } from '../web/fetch-page.js';
-import { pollFeeds } from '../web/feeds.js';
+import { pollFeeds } from '../app/feeds.js';
 import { parseCommandLine, runCli } from './run-cli.js';
 
 const USAGE = `Usage: npm run feeds [-- --json]

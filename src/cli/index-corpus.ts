@@ -6,8 +6,9 @@ import cliProgress from 'cli-progress';
 import { calibrationFrom } from '../answering/calibration.js';
 import { loadConfig } from '../config/config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { buildIndex, type IndexSummary } from '../vector-index/build-index.js';
-import { countRepeatedPassages } from '../vector-index/store.js';
+import { type IndexSummary } from '../index/build/build-index.js';
+import { updateIndex } from '../app/update-index.js';
+import { countRepeatedPassages } from '../index/store.js';
 import { describeSummary } from './summary-text.js';
 import { parseCommandLine, runCli } from './run-cli.js';
 
@@ -82,7 +83,7 @@ await runCli(async () => {
   const progress = progressReporter(logger, process.stderr.isTTY === true && !values.json);
   let summary: IndexSummary;
   try {
-    summary = await buildIndex({ config, logger, onProgress: progress.update });
+    summary = await updateIndex({ config, logger, onProgress: progress.update });
   } finally {
     progress.stop();
   }

@@ -1,5 +1,5 @@
-import { sourceText } from '../answering/format-text.js';
-import type { IndexedArticle } from '../vector-index/store.js';
+import { sourceText } from '../present/answer-text.js';
+import type { IndexedArticle } from '../index/store.js';
 
 /** The indexed articles as a list for a terminal. */
 export function formatSources(articles: IndexedArticle[]): string {

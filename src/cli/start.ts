@@ -6,8 +6,8 @@ import { loadConfig } from '../config/config.js';
 import { AnswerEngine } from '../answering/engine.js';
 import { createLogger } from '../logging/logger.js';
 import { errorMessage } from '../shared/errors.js';
-import { buildIndex } from '../vector-index/build-index.js';
-import { readManifest, type Manifest } from '../vector-index/store.js';
+import { updateIndex } from '../app/update-index.js';
+import { readManifest, type Manifest } from '../index/store.js';
 import { calibrationFrom } from '../answering/calibration.js';
 import { describeSummary } from './summary-text.js';
 import { runPrompt } from './prompt.js';
@@ -30,7 +30,7 @@ await runCli(async () => {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, undefined, { secrets: [config.discordToken] });
   try {
-    const summary = await buildIndex({ config, logger });
+    const summary = await updateIndex({ config, logger });
     if (!summary.upToDate) process.stderr.write(describeSummary(summary, calibrationFrom(summary.calibration, config)));
   } catch (error) {
     // A bot with a good index keeps answering from it when the index cannot be brought up to date (another

@@ -1,5 +1,5 @@
 import type { Calibration, IndexCalibration } from '../answering/calibration.js';
-import type { IndexSummary } from '../vector-index/build-index.js';
+import type { IndexSummary } from '../index/build/build-index.js';
 
 /** What `npm run index` measured for abstaining, and the threshold the current settings make of it. */
 export function describeCalibration(measured: IndexCalibration, inUse: Calibration): string {

@@ -5,11 +5,10 @@
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import dotenv from 'dotenv';
-import { DEFAULT_FALSE_ANSWER_RATE } from '../answering/calibration.js';
+import { LOG_LEVELS, type LogLevel } from '../logging/logger.js';
 import { webUrl } from '../shared/web-url.js';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel };
 export type Pooling = 'mean' | 'cls';
 
 export interface Config {
@@ -53,6 +52,8 @@ export interface Config {
   feedsFile: string;
   /** The running bot polls the feeds this often; 0: it does not (run `npm run feeds` from cron instead). */
   feedsPollMinutes: number;
+  /** Feed items added per poll at most; the rest wait for the next poll. */
+  feedsItemsPerPoll: number;
 }
 
 /** Every setting the program reads; `.env.example` documents each (a test checks that). */
@@ -86,8 +87,12 @@ export const SETTING_NAMES = [
   'FETCH_TIMEOUT_SECONDS',
   'FEEDS_FILE',
   'FEEDS_POLL_MINUTES',
+  'FEEDS_ITEMS_PER_POLL',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
+
+/** Share of null questions the confident threshold lets through (FALSE_ANSWER_RATE's default). */
+export const DEFAULT_FALSE_ANSWER_RATE = 0.01;
 
 export const DEFAULT_EMBEDDING_MODEL = 'Xenova/bge-small-en-v1.5';
 
@@ -213,6 +218,20 @@ class SettingsReader {
     }
     return path;
   }
+
+  /** A file path, resolved against the working directory; it need not exist yet, but must not be a folder. */
+  file(name: SettingName, fallback: string): string {
+    const value = this.raw(name) ?? fallback;
+    const path = resolve(this.baseDir, value);
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(path).isDirectory();
+    } catch {
+      // Not there yet: written when first needed.
+    }
+    if (isDirectory) this.problem(name, value, `${path} is a folder; expected a file`);
+    return path;
+  }
 }
 
 export interface LoadConfigOptions {
@@ -268,8 +287,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     allowLoopbackUrls: read.boolean('ALLOW_LOOPBACK_URLS', false),
     fetchDelayMs: read.integer('FETCH_DELAY_MS', 1000, 0, 60_000),
     fetchTimeoutSeconds: read.integer('FETCH_TIMEOUT_SECONDS', 20, 1, 300),
-    feedsFile: resolve(baseDir, read.string('FEEDS_FILE') ?? join(dataDir, 'feeds.txt')),
+    feedsFile: read.file('FEEDS_FILE', join(dataDir, 'feeds.txt')),
     feedsPollMinutes: read.number('FEEDS_POLL_MINUTES', 0, 1440) ?? 0,
+    feedsItemsPerPoll: read.integer('FEEDS_ITEMS_PER_POLL', 200, 1, 100_000),
   };
   if (config.discordToken !== undefined && /\s/.test(config.discordToken)) {
     // Never echo the token itself.

@@ -35,8 +35,12 @@ const ZERO_WIDTH_SPACE = '\u200b';
 
 /** Text that pings nobody and unfurls nothing when Discord renders it, whatever allowed_mentions says. */
 export function inertText(text: string): string {
-  return text
-    .replace(/@(everyone|here)\b/g, `@${ZERO_WIDTH_SPACE}$1`)
-    .replace(/<@([!&]?\d+)>/g, `<@${ZERO_WIDTH_SPACE}$1>`)
-    .replace(/<?(https?:\/\/[^\s<>]+)>?/g, '<$1>');
+  return (
+    text
+      .replace(/@(everyone|here)\b/g, `@${ZERO_WIDTH_SPACE}$1`)
+      .replace(/<@([!&]?\d+)>/g, `<@${ZERO_WIDTH_SPACE}$1>`)
+      .replace(/<?(https?:\/\/[^\s<>]+)>?/g, '<$1>')
+      // Discord makes an invite live (a join card) with or without its scheme: a zero-width space breaks it.
+      .replace(/\b(discord(?:app)?\.com\/invite|discord\.(?:gg|io|me|li))\//gi, `$1${ZERO_WIDTH_SPACE}/`)
+  );
 }

@@ -14,9 +14,9 @@ import {
   type APIEmbed,
 } from 'discord.js';
 import type { Answer, AnswerPassage, Citation } from '../answering/engine.js';
-import { CLOSEST_NOTE, paragraphLabel, sourceText } from '../answering/format-text.js';
+import { CLOSEST_NOTE, paragraphLabel, sourceText } from '../present/answer-text.js';
 import { webUrl } from '../shared/web-url.js';
-import type { IndexedArticle, IndexedPassage } from '../vector-index/store.js';
+import type { IndexedArticle, IndexedPassage } from '../index/store.js';
 import { inertText } from './mentions.js';
 import { splitSentences } from '../text/sentences.js';
 

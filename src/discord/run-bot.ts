@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
-import { RemoteAnswerEngine } from '../answering-worker/remote-engine.js';
+import { RemoteAnswerEngine } from '../workers/answering/remote-engine.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { UserError, errorMessage } from '../shared/errors.js';
@@ -13,7 +13,7 @@ import { tryLock } from '../shared/process-lock.js';
 import { COMMANDS } from './commands/definitions.js';
 import type { BotContext } from './context.js';
 import { Cooldown } from './cooldown.js';
-import { startFeedPolling } from '../web/corpus-process.js';
+import { startFeedPolling } from '../workers/corpus/corpus-process.js';
 import { catchUp } from './catch-up.js';
 import { HandledMessages } from './handled-messages.js';
 import { InFlight } from './in-flight.js';
@@ -38,6 +38,10 @@ export interface RunningBot {
 export const DRAIN_MS = 20_000;
 /** How long closing the gateway connection may take at shutdown (it waits on the network). */
 const DESTROY_MS = 5_000;
+/** Longest a shutdown takes: the drain, closing the Discord client, stopping the worker, and a margin. */
+export const SHUTDOWN_MS = DRAIN_MS + DESTROY_MS + 5_000 + 2_000;
+/** Time left, once shut down, for the last log lines and exit code to go out before the process is ended. */
+const EXIT_GRACE_MS = 1_000;
 
 /** Intents: guild events and messages (mentions arrive with content even without Message Content), DMs. */
 export function intentsFor(config: Pick<Config, 'answerChannelIds'>): GatewayIntentBits[] {
@@ -251,7 +255,17 @@ export async function runBot(config: Config, logger: Logger): Promise<number> {
   // A worker that keeps dying ends the bot with exit code 1, so its supervisor restarts the whole bot.
   const outcome = await Promise.race([stopRequested.then(() => 0), bot.fatal.then(() => 1)]);
   logger.info('shutting down');
+  // Whatever the network does (a Discord gone away keeps a client reconnecting), the process ends in time:
+  // the timer does not itself keep the process alive, and fires only if something else does.
+  const exitAfter = (ms: number) =>
+    setTimeout(() => {
+      logger.warn('connections still open after shutting down; exiting');
+      process.exit(outcome);
+    }, ms).unref();
+  const deadline = exitAfter(SHUTDOWN_MS);
   await bot.stop();
+  clearTimeout(deadline);
+  exitAfter(EXIT_GRACE_MS);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   return outcome;

@@ -1,7 +1,7 @@
 /**
  * Text → unit vectors with a transformers.js feature-extraction pipeline, applying the model's pooling and its
  * query/passage prefixes. This runs inference on the calling thread; the bot runs it inside its answering
- * worker process (answering-worker/worker.ts) so its event loop never waits behind a model call.
+ * worker process (workers/answering/worker.ts) so its event loop never waits behind a model call.
  */
 import { pipeline } from '@xenova/transformers';
 import { INSTALLABLE_MODELS, installModel } from './install-model.js';

@@ -7,9 +7,11 @@
  * (`/webhooks/<app>/<token>/…`, `/interactions/<id>/<token>/…`), which a failed request's error carries.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
-import type { LogLevel } from '../config/config.js';
 
 export type { Logger };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 // `requestBody`: a failed Discord request's error carries the message it sent (the question and the quotes),
 // and members' words never reach the logs.

@@ -280,9 +280,21 @@ export function fetcherFor(
   );
 }
 
+/** What a host's robots.txt says: its rules, or the server error it answered with (RFC 9309 2.3.1.4: then
+ * nothing may be fetched). No robots.txt (4xx), or one that is not text: nothing is forbidden. */
+interface RobotsAnswer {
+  rules?: RobotsRules;
+  serverError?: number;
+}
+
+function robotsUnavailable(error: unknown): RobotsAnswer {
+  const status = error instanceof FetchError ? error.status : undefined;
+  return status !== undefined && status >= 500 ? { serverError: status } : {};
+}
+
 /** Politeness across requests: robots.txt per host, one request at a time per host, a pause between. */
 export class PoliteFetcher {
-  private readonly robots = new Map<string, Promise<RobotsRules | undefined>>();
+  private readonly robots = new Map<string, Promise<RobotsAnswer>>();
   private readonly hostQueues = new Map<string, Promise<unknown>>();
 
   constructor(
@@ -311,22 +323,29 @@ export class PoliteFetcher {
     return next;
   }
 
-  private robotsFor(url: URL): Promise<RobotsRules | undefined> {
-    let rules = this.robots.get(url.origin);
-    if (!rules) {
+  private robotsFor(url: URL): Promise<RobotsAnswer> {
+    let answer = this.robots.get(url.origin);
+    if (!answer) {
       const robotsUrl = new URL('/robots.txt', url).href;
-      rules = this.inTurn(url.host, () => fetchChecked(robotsUrl, this.options(['text/plain'])))
-        .then((page) => robotsParser(robotsUrl, page.body))
-        // No robots.txt (404), or an unreadable one: nothing is forbidden.
-        .catch(() => undefined);
-      this.robots.set(url.origin, rules);
+      // Served as text/html by many servers: its rules are read all the same (an HTML page holds none).
+      answer = this.inTurn(url.host, () => fetchChecked(robotsUrl, this.options(['text/plain', 'text/html'])))
+        .then((page): RobotsAnswer => ({ rules: robotsParser(robotsUrl, page.body) }))
+        .catch(robotsUnavailable);
+      this.robots.set(url.origin, answer);
+      // A server error is asked about again on the next request: it is expected to pass.
+      void answer.then(({ serverError }) => serverError !== undefined && this.robots.delete(url.origin));
     }
-    return rules;
+    return answer;
   }
 
   async fetch(raw: string, accept: readonly string[], headers?: Record<string, string>): Promise<FetchedPage> {
     const url = parseWebUrl(raw);
-    const rules = await this.robotsFor(url);
+    const { rules, serverError } = await this.robotsFor(url);
+    if (serverError !== undefined) {
+      throw new FetchError(
+        `${url.host}'s robots.txt answered HTTP ${serverError}: nothing is fetched from it until it answers`,
+      );
+    }
     if (rules?.isDisallowed(url.href, USER_AGENT)) {
       throw new FetchError(`refused: ${url.host}'s robots.txt does not allow fetching ${url.pathname}`);
     }

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../src/logging/logger.js';
-import { buildIndex } from '../../src/vector-index/build-index.js';
+import { updateIndex } from '../../src/app/update-index.js';
 import type { RecordedRequest } from './fake-discord.js';
 import { testConfig } from './models.js';
 import { PROJECT_ROOT } from './process.js';
@@ -23,7 +23,7 @@ export async function indexedEnv(): Promise<Record<string, string>> {
   const root = mkdtempSync(join(tmpdir(), 'bot-'));
   cpSync(join(PROJECT_ROOT, 'test/fixtures/seed-corpus'), join(root, 'corpus'), { recursive: true });
   const env = { CORPUS_DIR: join(root, 'corpus'), DATA_DIR: join(root, 'data'), INDEX_DIR: join(root, 'data/index') };
-  await buildIndex({ config: testConfig(env), logger: createLogger('silent') });
+  await updateIndex({ config: testConfig(env), logger: createLogger('silent') });
   return env;
 }
 

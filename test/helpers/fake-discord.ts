@@ -85,8 +85,10 @@ export function payloadProblems(body: Record<string, unknown> | undefined): stri
     if (embed.url !== undefined) {
       let ok = false;
       try {
-        const url = new URL(String(embed.url));
-        ok = (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+        const raw = String(embed.url);
+        const url = new URL(raw);
+        // Discord refuses a URL holding what must be percent-encoded (a space, say), though WHATWG would fix it.
+        ok = (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && !/[\s<>"]/.test(raw);
       } catch {
         ok = false;
       }

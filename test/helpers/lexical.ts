@@ -2,8 +2,8 @@
  * A LexicalIndex over a few texts, in an in-memory store: each text is a passage (its label) of an article of
  * its own, "a<label>".
  */
-import { LexicalIndex } from '../../src/answering/lexical.js';
-import { PassageStore } from '../../src/vector-index/passage-store.js';
+import { LexicalIndex } from '../../src/retrieval/lexical.js';
+import { PassageStore } from '../../src/index/passage-store.js';
 
 export function lexicalIndexOf(documents: { label: number; text: string }[]): LexicalIndex {
   const store = PassageStore.create(':memory:');

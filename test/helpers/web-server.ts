@@ -32,6 +32,9 @@ ${canonical ? `<link rel="canonical" href="${canonical}">` : ''}</head>
 ${paragraphs.map((paragraph) => `<p>${paragraph}</p>`).join('\n')}</article><footer>© The Test Gazette</footer></body></html>`;
 }
 
+export const CLEANERS_PARAGRAPH =
+  'Cleaners at the hospital said they would not cross the picket line when the porters walk out next week.';
+
 /** A paragraph with curly quotes and an accent: in Windows-1252, bytes 0x93, 0x94 and 0xE9. */
 export const CAFE_PARAGRAPH =
   'The owner of the hospital café said: “We have served the pickets tea since the first morning of the strike.”';
@@ -50,6 +53,10 @@ export class TestWeb {
   readonly rssItems: { title: string; path: string; guid: string }[] = [
     { title: 'Porters join the walkout', path: '/articles/strike.html', guid: 'strike-1' },
   ];
+  /** What /robots.txt answers; a test changes it to see a server error or an HTML answer. */
+  robots = { status: 200, type: 'text/plain', body: 'User-agent: *\nDisallow: /private/\n' };
+  /** Items of /long.rss, each linking to its own article /news/<n>.html. */
+  longFeedItems = 0;
   /** How many times each path was requested, and the last conditional headers seen. */
   readonly hits = new Map<string, number>();
   lastIfNoneMatch: string | undefined;
@@ -61,7 +68,7 @@ export class TestWeb {
       const html = (body: string) => response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body);
       switch (path) {
         case '/robots.txt':
-          response.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: *\nDisallow: /private/\n');
+          response.writeHead(this.robots.status, { 'content-type': this.robots.type }).end(this.robots.body);
           return;
         case '/articles/strike.html':
           html(
@@ -74,6 +81,10 @@ export class TestWeb {
           return;
         case '/mirror/strike.html':
           html(articlePage('Porters join the junior doctors’ walkout', STRIKE_PARAGRAPHS));
+          return;
+        case '/claims-elsewhere.html':
+          // A canonical link naming another site's (here: a private) address, which must not become the citation.
+          html(articlePage('Cleaners back the porters', [CLEANERS_PARAGRAPH], 'http://10.0.0.1/admin/article'));
           return;
         case '/articles/ballot.html':
           html(articlePage('Midwives to ballot over staffing', BALLOT_PARAGRAPHS));
@@ -198,8 +209,29 @@ export class TestWeb {
             .writeHead(200, { 'content-type': 'application/rss+xml' })
             .end('<rss><channel><item><title>oops</channel>');
           return;
-        default:
+        case '/long.rss': {
+          const items = Array.from(
+            { length: this.longFeedItems },
+            (_, n) =>
+              `<item><title>Council notice ${n}</title><link>${this.url}/news/${n}.html</link><guid>news-${n}</guid></item>`,
+          ).join('');
+          response
+            .writeHead(200, { 'content-type': 'application/rss+xml', etag: `"long-${this.longFeedItems}"` })
+            .end(`<?xml version="1.0"?><rss version="2.0"><channel><title>Notices</title>${items}</channel></rss>`);
+          return;
+        }
+        default: {
+          const notice = /^\/news\/(\d+)\.html$/.exec(path);
+          if (notice) {
+            html(
+              articlePage(`Council notice ${notice[1]}`, [
+                `Council notice number ${notice[1]} says the library on street ${notice[1]} will close for repairs.`,
+              ]),
+            );
+            return;
+          }
           response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        }
       }
     });
   }

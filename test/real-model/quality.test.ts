@@ -16,13 +16,13 @@ import {
   runQuestions,
   type EvalQuestion,
   type EvalReport,
-} from '../../src/answering/evaluate.js';
+} from '../../src/evaluation/evaluate.js';
 import { loadConfig } from '../../src/config/config.js';
 import { InProcessEmbedder } from '../../src/embedding/embedder.js';
 import { resolveEmbeddingSpec } from '../../src/embedding/model-spec.js';
 import { installModel, isInstalled } from '../../src/embedding/install-model.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { buildIndex } from '../../src/vector-index/build-index.js';
+import { updateIndex } from '../../src/app/update-index.js';
 import { PROJECT_ROOT } from '../helpers/process.js';
 
 const MODEL = 'Xenova/bge-small-en-v1.5';
@@ -53,7 +53,7 @@ async function openEngine(corpusFolders: string[]): Promise<AnswerEngine> {
     baseDir: PROJECT_ROOT,
   });
   assert.equal(config.minRelevance, undefined);
-  await buildIndex({ config, logger: createLogger('silent') });
+  await updateIndex({ config, logger: createLogger('silent') });
   return AnswerEngine.open(config);
 }
 

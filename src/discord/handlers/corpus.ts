@@ -7,8 +7,8 @@
 import { PermissionFlagsBits, type AutocompleteInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import { UserError } from '../../shared/errors.js';
 import { webUrl } from '../../shared/web-url.js';
-import { runCorpusTask } from '../../web/corpus-process.js';
-import { readFeedList, writeFeedList } from '../../web/feeds.js';
+import { runCorpusTask } from '../../workers/corpus/corpus-process.js';
+import { readFeedList, writeFeedList } from '../../app/feeds.js';
 import type { BotContext } from '../context.js';
 import { deferAnswer, respond } from '../respond.js';
 import { safely } from './safely.js';

@@ -4,8 +4,8 @@
  * of milliseconds and megabytes, while reading and hashing its bytes costs almost nothing. A missing or
  * unreadable entry only means the file is parsed again.
  */
-import type { CorpusArticle, ParseCache, ParsedEntry } from '../corpus/read-corpus.js';
-import type { PassageStore } from './passage-store.js';
+import type { CorpusArticle, ParseCache, ParsedEntry } from '../../corpus/read-corpus.js';
+import type { PassageStore } from '../passage-store.js';
 
 export function parseCacheOf(store: PassageStore | undefined): ParseCache {
   return {

@@ -7,8 +7,8 @@
  */
 import { watchFile } from 'node:fs';
 import { join } from 'node:path';
-import { UserError, errorMessage } from '../shared/errors.js';
-import { AnswerEngine } from '../answering/engine.js';
+import { UserError, errorMessage } from '../../shared/errors.js';
+import { AnswerEngine } from '../../answering/engine.js';
 import type { WorkerReply, WorkerRequest, WorkerResult, WorkerSetup } from './protocol.js';
 
 const send = (message: WorkerReply) => process.send?.(message);

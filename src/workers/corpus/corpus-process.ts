@@ -3,13 +3,13 @@
  * the bot's answering worker picks up the new index by itself. One task at a time: they all rebuild the
  * same index.
  */
-import type { Config } from '../config/config.js';
-import type { Logger } from '../logging/logger.js';
-import { UserError, errorMessage } from '../shared/errors.js';
-import { forkSibling } from '../shared/fork-module.js';
-import type { AddReport } from './add-articles.js';
-import type { PollReport } from './feeds.js';
-import type { RemoveReport } from './remove-article.js';
+import type { Config } from '../../config/config.js';
+import type { Logger } from '../../logging/logger.js';
+import { UserError, errorMessage } from '../../shared/errors.js';
+import { forkSibling } from '../../shared/fork-module.js';
+import type { AddReport } from '../../app/add-articles.js';
+import type { PollReport } from '../../app/feeds.js';
+import type { RemoveReport } from '../../app/remove-article.js';
 
 export type CorpusTask = { kind: 'add'; urls: string[] } | { kind: 'remove'; articleId: string } | { kind: 'poll' };
 type Report<T extends CorpusTask> = Omit<

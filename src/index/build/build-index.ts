@@ -10,26 +10,24 @@
  */
 import { createHash } from 'node:crypto';
 import type hnswlib from 'hnswlib-node';
-import { CALIBRATION_RECIPE, calibrateIndex } from '../answering/calibrate-index.js';
-import type { IndexCalibration } from '../answering/calibration.js';
-import type { Config } from '../config/config.js';
-import type { BoilerplateKind } from '../corpus/boilerplate.js';
-import { DEFAULT_CHUNK_OPTIONS, chunkParagraphs } from '../corpus/passages.js';
+import type { Config } from '../../config/config.js';
+import type { BoilerplateKind } from '../../corpus/boilerplate.js';
+import { DEFAULT_CHUNK_OPTIONS, chunkParagraphs } from '../../corpus/passages.js';
 import {
   readCorpus,
   type Corpus,
   type CorpusArticle,
   type ParsedEntry,
   type SkippedFile,
-} from '../corpus/read-corpus.js';
+} from '../../corpus/read-corpus.js';
 import { parseCacheOf, parsedEntries } from './parse-cache.js';
-import type { PassageStore } from './passage-store.js';
+import type { PassageStore } from '../passage-store.js';
 import { VectorCheckpoint } from './vector-checkpoint.js';
-import { InProcessEmbedder, type TextEmbedder } from '../embedding/embedder.js';
-import { modelFingerprint } from '../embedding/load-model.js';
-import { resolveEmbeddingSpec, type EmbeddingSpec } from '../embedding/model-spec.js';
-import type { Logger } from '../logging/logger.js';
-import { UserError, errorMessage } from '../shared/errors.js';
+import { InProcessEmbedder, type TextEmbedder } from '../../embedding/embedder.js';
+import { modelFingerprint } from '../../embedding/load-model.js';
+import { resolveEmbeddingSpec, type EmbeddingSpec } from '../../embedding/model-spec.js';
+import type { Logger } from '../../logging/logger.js';
+import { UserError, errorMessage } from '../../shared/errors.js';
 import {
   DEFAULT_HNSW,
   FORMAT_VERSION,
@@ -45,10 +43,11 @@ import {
   versionBytes,
   writeGraph,
   writeVersion,
+  type IndexCalibration,
   type IndexedArticle,
   type IndexedPassage,
   type Manifest,
-} from './store.js';
+} from '../store.js';
 
 /** Share of passages that may change (added or removed) before an edit measures the calibration again. */
 export const RECALIBRATE_SHARE = 0.02;
@@ -68,11 +67,22 @@ export function changedSince(before: Pick<IndexedPassage, 'id'>[], after: Pick<I
 
 /** Bump when the embedded-text recipe changes, so old vectors are not reused for new text. */
 const EMBEDDED_TEXT_RECIPE = 'title-date-passage/1';
-const PIPELINE = JSON.stringify({
-  chunk: DEFAULT_CHUNK_OPTIONS,
-  text: EMBEDDED_TEXT_RECIPE,
-  calibration: CALIBRATION_RECIPE,
-});
+const pipelineOf = (calibrator: IndexCalibrator) =>
+  JSON.stringify({ chunk: DEFAULT_CHUNK_OPTIONS, text: EMBEDDED_TEXT_RECIPE, calibration: calibrator.recipe });
+
+/**
+ * Measures how the model's scores look on the new index (answering/calibrate-index.ts). Given by the caller
+ * (app/update-index.ts), so the index layer does not depend on answering.
+ */
+export interface IndexCalibrator {
+  /** Names the measuring method: an index measured another way is measured again. */
+  recipe: string;
+  calibrate(
+    index: { passages: PassageStore; hnsw: hnswlib.HierarchicalNSW },
+    model: TextEmbedder,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<IndexCalibration>;
+}
 
 export interface IndexSummary {
   articles: number;
@@ -95,6 +105,7 @@ export interface IndexSummary {
 export interface BuildIndexOptions {
   config: Config;
   logger: Logger;
+  calibrator: IndexCalibrator;
   /** An embedder already loaded (the bot's, or a benchmark's); loaded on demand otherwise. */
   embedder?: TextEmbedder;
   onProgress?: (done: number, total: number) => void;
@@ -219,11 +230,13 @@ function openLive(
 export async function buildIndex({
   config,
   logger,
+  calibrator,
   embedder,
   onProgress,
   onCalibrationProgress,
 }: BuildIndexOptions): Promise<IndexSummary> {
   const started = performance.now();
+  const pipeline = pipelineOf(calibrator);
   const spec = resolveEmbeddingSpec(config);
   let fingerprint = embedder?.fingerprint ?? modelFingerprint(spec.modelId, config);
   const opened = openLive(config, spec, fingerprint, logger);
@@ -257,7 +270,7 @@ export async function buildIndex({
     // without loading the index or taking the lock (a build running elsewhere, or a read-only index folder,
     // does not stop a bot that only needs to know its index is current).
     // A page overwritten or a table emptied is a rebuild, never "up to date".
-    const unchanged = live && live.manifest.corpusHash === corpus.hash && live.manifest.pipeline === PIPELINE;
+    const unchanged = live && live.manifest.corpusHash === corpus.hash && live.manifest.pipeline === pipeline;
     const damagedStore = live && unchanged ? storeProblem(live, true) : undefined;
     if (live && damagedStore !== undefined) {
       logger.warn({ index: live.path, problem: damagedStore }, 'the index store is damaged; rebuilding it');
@@ -282,9 +295,9 @@ export async function buildIndex({
       removeStaleVersions(config.indexDir, live?.manifest.graph.file);
       const model = embedder ?? (await InProcessEmbedder.load(spec, config));
       fingerprint = model.fingerprint;
-      const work: BuildWork = { config, logger, model, spec, onProgress, onCalibrationProgress };
+      const work: BuildWork = { config, logger, model, spec, pipeline, calibrator, onProgress, onCalibrationProgress };
       let result: BuildResult;
-      if (live && live.manifest.pipeline === PIPELINE) {
+      if (live && live.manifest.pipeline === pipeline) {
         // Reopened for writing; the read-only handle is done with.
         live.store.close();
         const writable = openLiveStore(config.indexDir, { writable: true });
@@ -316,6 +329,9 @@ interface BuildWork {
   logger: Logger;
   model: TextEmbedder;
   spec: EmbeddingSpec;
+  /** What the manifest records of chunking, embedded text and calibration, to tell when to redo them. */
+  pipeline: string;
+  calibrator: IndexCalibrator;
   onProgress: BuildIndexOptions['onProgress'];
   onCalibrationProgress: BuildIndexOptions['onCalibrationProgress'];
 }
@@ -349,7 +365,7 @@ async function vectorsFor(
   // Vectors an interrupted run of this model already computed are taken, not computed again.
   const checkpoint = new VectorCheckpoint(
     config.indexDir,
-    JSON.stringify({ fingerprint: model.fingerprint, spec, dimensions: model.dimensions, pipeline: PIPELINE }),
+    JSON.stringify({ fingerprint: model.fingerprint, spec, dimensions: model.dimensions, pipeline: work.pipeline }),
   );
   let resumed = 0;
   if (textsByKey.size > 0) {
@@ -399,7 +415,7 @@ function manifestOf(
       fingerprint: model.fingerprint,
     },
     hnsw: DEFAULT_HNSW,
-    pipeline: PIPELINE,
+    pipeline: work.pipeline,
     createdAt: new Date().toISOString(),
     ...fields,
   };
@@ -420,14 +436,14 @@ async function measureCalibration(
   index: { passages: PassageStore; hnsw: hnswlib.HierarchicalNSW },
 ): Promise<IndexCalibration> {
   work.logger.info('calibrating abstention on the new index');
-  return calibrateIndex(index, work.model, work.onCalibrationProgress);
+  return work.calibrator.calibrate(index, work.model, work.onCalibrationProgress);
 }
 
 /** Every passage embedded or reused into a new version folder, labels 0…n-1. */
 async function fullBuild(work: BuildWork, corpus: Corpus, live: LiveIndex | undefined): Promise<BuildResult> {
   const { config } = work;
   const { articles, passages } = passagesOf(corpus.articles);
-  const previous = live && live.manifest.pipeline === PIPELINE ? live : undefined;
+  const previous = live && live.manifest.pipeline === work.pipeline ? live : undefined;
   let graph: hnswlib.HierarchicalNSW | undefined;
   const previousLabels = live?.store.labelsByEmbeddingKey() ?? new Map<string, number>();
   const { vectors, embedded, resumed, checkpoint } = await vectorsFor(work, passages, articles, (key) => {

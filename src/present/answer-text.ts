@@ -1,6 +1,6 @@
 /** The Answer object as text for a terminal: numbered quotes, the best sentence marked, a citation line. */
-import type { Answer, AnswerPassage, Citation } from './engine.js';
-import { DEFAULT_WEIGHTS, lexicalMatch, type RankingWeights, type ScoredCandidate } from './rank.js';
+import type { Answer, AnswerPassage, Citation } from '../answering/engine.js';
+import { DEFAULT_WEIGHTS, lexicalMatch, type RankingWeights, type ScoredCandidate } from '../answering/rank.js';
 
 export interface TextStyle {
   /** Wraps the best sentence: ANSI bold on a terminal, **…** otherwise. */

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { UserError, errorMessage } from '../shared/errors.js';
-import type { Answer, AnswerOptions, AnswerService, RankingMode } from './engine.js';
+import type { Answer, AnswerOptions, AnswerService, RankingMode } from '../answering/engine.js';
 
 export interface EvalQuestion {
   id: string;

@@ -27,7 +27,6 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
-import type { IndexCalibration } from '../answering/calibration.js';
 import type { BoilerplateKind } from '../corpus/boilerplate.js';
 import type { EmbeddingSpec } from '../embedding/model-spec.js';
 import { UserError, errorMessage } from '../shared/errors.js';
@@ -51,6 +50,20 @@ export interface HnswParameters {
 
 /** Chosen from bench/ measurements: recall@10 ≥ 0.99 at 100k passages with SEARCH_EF=100. */
 export const DEFAULT_HNSW: HnswParameters = { space: 'cosine', m: 16, efConstruction: 200, randomSeed: 100 };
+
+/** What the index build measures (answering/calibrate-index.ts) and the manifest stores. */
+export interface IndexCalibration {
+  denseFloor: number;
+  denseCeiling: number;
+  /** Best relevance of each null question, ascending. */
+  nullRelevances: number[];
+  /** The same for the off-topic ones alone. */
+  offTopicRelevances?: number[];
+  offTopicQuestions: number;
+  nearTopicQuestions: number;
+  /** Passages added or removed since this was measured (small edits keep the calibration). */
+  changedPassages?: number;
+}
 
 export interface Manifest {
   formatVersion: number;

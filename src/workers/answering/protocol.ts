@@ -1,7 +1,7 @@
 /** Messages between the bot and its answering worker process (see worker.ts and remote-engine.ts). */
-import type { Config } from '../config/config.js';
-import type { Answer, AnswerOptions, PassageSource } from '../answering/engine.js';
-import type { IndexedArticle } from '../vector-index/store.js';
+import type { Config } from '../../config/config.js';
+import type { Answer, AnswerOptions, PassageSource } from '../../answering/engine.js';
+import type { IndexedArticle } from '../../index/store.js';
 
 export interface WorkerSetup {
   config: Config;

@@ -8,8 +8,8 @@ import { relative, resolve } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { UserError } from '../shared/errors.js';
-import { buildIndex, type IndexSummary } from '../vector-index/build-index.js';
-import { readIndexedArticles } from '../vector-index/store.js';
+import { readIndexedArticles } from '../index/store.js';
+import { updateIndexOrUndo, type IndexSummary } from './update-index.js';
 
 export interface RemoveReport {
   articleId: string;
@@ -29,11 +29,6 @@ export async function removeArticle(
   }
   const content = readFileSync(path);
   rmSync(path);
-  try {
-    const index = await buildIndex({ config, logger });
-    return { articleId, title: article.title, passages: article.passageCount, index };
-  } catch (error) {
-    writeFileSync(path, content);
-    throw error;
-  }
+  const index = await updateIndexOrUndo({ config, logger }, () => writeFileSync(path, content));
+  return { articleId, title: article.title, passages: article.passageCount, index };
 }

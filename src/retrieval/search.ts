@@ -13,13 +13,60 @@ import { cosine } from '../embedding/embedder.js';
 import { splitSentences } from '../text/sentences.js';
 import { plainQuestion } from '../text/chat.js';
 import { terms } from '../text/terms.js';
-import type { PassageStore } from '../vector-index/passage-store.js';
+import type { PassageStore } from '../index/passage-store.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { LexicalIndex } from './lexical.js';
 import { analyseQuestion, termCoverage, type QueryTerm } from './query-terms.js';
-import { bestSentenceByTerms, type CandidateSignals } from './rank.js';
 
 /** Candidates taken from each retriever. */
+export interface CandidateSignals {
+  label: number;
+  /** Cosine between question and passage vectors. */
+  dense: number;
+  /** The highest cosine among the candidates from the same article. */
+  articleDense: number;
+  denseRank: number | undefined;
+  /** BM25 score and rank, when BM25 found the passage. */
+  lexical: number | undefined;
+  lexicalRank: number | undefined;
+  /** Reciprocal Rank Fusion of the two ranks: which candidates come first when relevance ties. */
+  fused: number;
+  /** Share of the question's weighted terms the passage (with its article's headline and byline) holds. */
+  coverage: number;
+  /** The same for the passage's best sentence, and that sentence's position among the passage's sentences. */
+  sentenceCoverage: number;
+  sentenceIndex: number;
+  /** Cross-encoder logit, when a re-ranker ran on this candidate. */
+  rerank: number | undefined;
+}
+
+/** The sentence of a passage whose terms cover most of the question; the first one when none covers any. */
+export function bestSentenceByTerms(
+  sentenceTerms: Set<string>[],
+  queryTerms: QueryTerm[],
+): { index: number; coverage: number } {
+  let best = { index: 0, coverage: 0 };
+  sentenceTerms.forEach((present, index) => {
+    const coverage = termCoverage(queryTerms, present);
+    if (coverage > best.coverage) best = { index, coverage };
+  });
+  return best;
+}
+
+/** Question terms, in question order, that a sentence holds in the same order within a few words: 2 per pair. */
+export function orderedPairs(sentenceTerms: string[], queryTerms: QueryTerm[], window = 3): number {
+  let pairs = 0;
+  for (let i = 0; i + 1 < queryTerms.length; i++) {
+    const first = new Set(queryTerms[i]?.forms);
+    const second = new Set(queryTerms[i + 1]?.forms);
+    const found = sentenceTerms.some(
+      (term, at) => first.has(term) && sentenceTerms.slice(at + 1, at + 1 + window).some((next) => second.has(next)),
+    );
+    if (found) pairs++;
+  }
+  return pairs;
+}
+
 export const DENSE_CANDIDATES = 40;
 export const LEXICAL_CANDIDATES = 40;
 

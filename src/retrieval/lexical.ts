@@ -1,14 +1,14 @@
 /**
  * BM25 over the passages' own text, and what the rest of answering needs to know about the corpus's words:
  * document frequencies, idf, the acronyms the articles use and the vocabulary by prefix (for query-terms.ts).
- * The postings and counts live in the index's SQLite file (vector-index/passage-store.ts), so nothing
+ * The postings and counts live in the index's SQLite file (index/passage-store.ts), so nothing
  * is built at start and an edit updates them in place; this class decides which terms are worth searching.
  *
  * Titles are not indexed here: every passage of an article shares its title, so title words lift all of
  * them alike and push a passage that answers below its neighbours (on both dev files, BM25 without titles
  * ranks as well or better; see README "Evaluation"). The dense vectors still embed the title.
  */
-import type { LexicalHit, PassageStore } from '../vector-index/passage-store.js';
+import type { LexicalHit, PassageStore } from '../index/passage-store.js';
 import type { QueryTerm, Vocabulary } from './query-terms.js';
 
 export type { LexicalHit };

@@ -8,12 +8,12 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Answer, AnswerOptions, AnswerService, PassageSource } from '../answering/engine.js';
-import type { Config } from '../config/config.js';
-import type { Logger } from '../logging/logger.js';
-import { UserError } from '../shared/errors.js';
-import { forkSibling } from '../shared/fork-module.js';
-import type { IndexedArticle } from '../vector-index/store.js';
+import type { Answer, AnswerOptions, AnswerService, PassageSource } from '../../answering/engine.js';
+import type { Config } from '../../config/config.js';
+import type { Logger } from '../../logging/logger.js';
+import { UserError } from '../../shared/errors.js';
+import { forkSibling } from '../../shared/fork-module.js';
+import type { IndexedArticle } from '../../index/store.js';
 import type { WorkerReply, WorkerRequest, WorkerResult, WorkerSetup } from './protocol.js';
 import { DEFAULT_RESTART_POLICY, decideRestart, type RestartPolicy } from './restart-policy.js';
 

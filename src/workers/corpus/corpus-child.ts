@@ -3,13 +3,13 @@
  * articles, removing one, polling feeds. Each ends with an index update — embedding, long CPU work that must
  * never run on the bot's event loop. The task comes over IPC with the bot's settings; its report goes back.
  */
-import type { Config } from '../config/config.js';
-import { createLogger } from '../logging/logger.js';
-import { errorMessage } from '../shared/errors.js';
-import { addArticles } from './add-articles.js';
-import { fetcherFor } from './fetch-page.js';
-import { pollFeeds } from './feeds.js';
-import { removeArticle } from './remove-article.js';
+import type { Config } from '../../config/config.js';
+import { createLogger } from '../../logging/logger.js';
+import { errorMessage } from '../../shared/errors.js';
+import { addArticles } from '../../app/add-articles.js';
+import { fetcherFor } from '../../web/fetch-page.js';
+import { pollFeeds } from '../../app/feeds.js';
+import { removeArticle } from '../../app/remove-article.js';
 import type { CorpusTask } from './corpus-process.js';
 
 const { config, task } = await new Promise<{ config: Config; task: CorpusTask }>((resolve) =>

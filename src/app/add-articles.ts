@@ -19,9 +19,9 @@ import type { Logger } from '../logging/logger.js';
 import { errorMessage } from '../shared/errors.js';
 import { writeFileAtomic } from '../shared/files.js';
 import { webUrl } from '../shared/web-url.js';
-import { buildIndex, type IndexSummary } from '../vector-index/build-index.js';
-import { readIndexedArticles } from '../vector-index/store.js';
-import { FetchError, HTML_TYPES, type PoliteFetcher } from './fetch-page.js';
+import { readIndexedArticles } from '../index/store.js';
+import { FetchError, HTML_TYPES, type PoliteFetcher } from '../web/fetch-page.js';
+import { updateIndexOrUndo, type IndexSummary } from './update-index.js';
 
 export interface AddedArticle {
   /** The URL as asked for (a feed item's link, a user's URL). */
@@ -101,6 +101,9 @@ export function articleMarkdown(
   return `---\n${fields.join('\n')}\n---\n\n${paragraphs.map(escapeMarkdownParagraph).join('\n\n')}\n`;
 }
 
+const siteOf = (url: string) => new URL(url).hostname.replace(/^www\./, '');
+const sameSite = (a: string, b: string) => siteOf(a) === siteOf(b);
+
 export interface AddOptions {
   config: Config;
   logger: Logger;
@@ -128,7 +131,10 @@ async function addOne(
   const host = new URL(page.url).hostname;
   const article = parseArticleLines({ ...html, fallbackTitle: `${host}${new URL(page.url).pathname}` });
   if (article.paragraphs.length === 0) return { url: raw, reason: 'no article text found on the page' };
-  const canonical = webUrl(article.metadata.url) ?? page.url;
+  // A canonical link is believed only on the page's own site: another address (a private one, another
+  // article's) must not become this article's citation or registry entry.
+  const claimed = webUrl(article.metadata.url);
+  const canonical = claimed !== undefined && sameSite(claimed, page.url) ? claimed : page.url;
   for (const url of [canonical, page.url]) {
     if (registry.byUrl[url]) return { url: raw, reason: `already in the corpus as ${registry.byUrl[url]}` };
   }
@@ -159,6 +165,16 @@ async function addOneOrSkip(raw: string, registry: Registry, options: AddOptions
   }
 }
 
+/** Takes this run's articles out of the corpus again and restores the registry as it was before it. */
+export function removeAdded(
+  config: Pick<Config, 'corpusDir' | 'dataDir'>,
+  added: { file: string }[],
+  before: Registry,
+): void {
+  for (const { file } of added) rmSync(join(config.corpusDir, file), { force: true });
+  writeRegistry(config, before);
+}
+
 export async function addArticles(urls: string[], options: AddOptions): Promise<AddReport> {
   const started = performance.now();
   const { config, logger } = options;
@@ -178,14 +194,8 @@ export async function addArticles(urls: string[], options: AddOptions): Promise<
   }
   let index: IndexSummary | undefined;
   if (added.length > 0 && options.index !== false) {
-    try {
-      index = await buildIndex({ config, logger });
-    } catch (error) {
-      // Leave the corpus as it was: the live index does not have these articles either.
-      for (const { file } of added) rmSync(join(config.corpusDir, file), { force: true });
-      writeRegistry(config, before);
-      throw error;
-    }
+    // If the update fails, the corpus is left as it was: the live index does not have these articles either.
+    index = await updateIndexOrUndo({ config, logger }, () => removeAdded(config, added, before));
   }
   writeRegistry(config, registry);
   return {
