@@ -29,6 +29,7 @@ import {
   currentVersion,
   indexWriteError,
   loadIndex,
+  openLiveStore,
   writeVersion,
 } from '../src/index/store.js';
 import { TEST_MODELS_DIR, testConfig } from './helpers/models.js';
@@ -433,6 +434,43 @@ describe('keeping a good index when things go wrong', () => {
     const child = spawn('sleep', ['60'], { stdio: 'ignore' });
     return { pid: child.pid ?? 0, stop: () => child.kill('SIGKILL') };
   }
+
+  it('measures the calibration again when a run stopped before it could, though the corpus is unchanged', async () => {
+    const { config } = workspace();
+    const built = await updateIndex({ config, logger });
+    // What an edit leaves when it is killed between its commit and the new calibration's.
+    const { store, manifest } = openLiveStore(config.indexDir, { writable: true });
+    store.setMeta('manifest', {
+      ...manifest,
+      calibration: { ...manifest.calibration, changedPassages: manifest.passageCount },
+    });
+    store.close();
+    const next = await updateIndex({ config, logger });
+    assert.equal(next.upToDate, false);
+    assert.equal(next.calibration.changedPassages, undefined);
+    assert.equal(next.embedded, 0);
+    assert.deepEqual(next.calibration.nullRelevances, built.calibration.nullRelevances);
+  });
+
+  it('refuses to search a graph file swapped for another of the same size', async () => {
+    const { config } = workspace();
+    await updateIndex({ config, logger });
+    const { manifest, path } = openLiveStore(config.indexDir);
+    const graph = join(path, manifest.graph.file);
+    const bytes = readFileSync(graph);
+    // Another model's vectors: same layout and size, other numbers.
+    const floats = new Float32Array(
+      bytes.buffer,
+      bytes.byteOffset + (bytes.length >> 1) - ((bytes.length >> 1) % 4),
+      64,
+    );
+    floats.fill(0.5);
+    writeFileSync(graph, bytes);
+    assert.throws(
+      () => loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10),
+      /not the graph the manifest names/,
+    );
+  });
 
   it('rebuilds an index whose data file was damaged in place, at the same size', async () => {
     const { config } = workspace();

@@ -55,6 +55,11 @@ export const RECALIBRATE_SHARE = 0.02;
 /** Share of the graph's points that may be removed passages (marked deleted) before a full build drops them. */
 export const COMPACT_SHARE = 0.25;
 
+/** The calibration was measured before more than RECALIBRATE_SHARE of the passages changed. */
+export function calibrationStale(manifest: Pick<Manifest, 'calibration' | 'passageCount'>): boolean {
+  return (manifest.calibration.changedPassages ?? 0) > RECALIBRATE_SHARE * manifest.passageCount;
+}
+
 /** Passages added or removed between two builds (an edited passage counts once each way). */
 export function changedSince(before: Pick<IndexedPassage, 'id'>[], after: Pick<IndexedPassage, 'id'>[]): number {
   const old = new Set(before.map((passage) => passage.id));
@@ -270,7 +275,12 @@ export async function buildIndex({
     // without loading the index or taking the lock (a build running elsewhere, or a read-only index folder,
     // does not stop a bot that only needs to know its index is current).
     // A page overwritten or a table emptied is a rebuild, never "up to date".
-    const unchanged = live && live.manifest.corpusHash === corpus.hash && live.manifest.pipeline === pipeline;
+    // A calibration left stale (a run stopped before measuring it again) is no reason to call it up to date.
+    const unchanged =
+      live &&
+      live.manifest.corpusHash === corpus.hash &&
+      live.manifest.pipeline === pipeline &&
+      !calibrationStale(live.manifest);
     const damagedStore = live && unchanged ? storeProblem(live, true) : undefined;
     if (live && damagedStore !== undefined) {
       logger.warn({ index: live.path, problem: damagedStore }, 'the index store is damaged; rebuilding it');
