@@ -11,7 +11,7 @@ import { AnswerEngine } from '../src/answering/engine.js';
 import { parseQuestionFile } from '../src/evaluation/evaluate.js';
 import { loadConfig, type Config } from '../src/config/config.js';
 import { RemoteAnswerEngine } from '../src/workers/answering/remote-engine.js';
-import type { AnswerService } from '../src/answering/engine.js';
+import type { AnswerService } from '../src/answering/answer.js';
 import { createLogger } from '../src/logging/logger.js';
 import { updateIndex } from '../src/app/update-index.js';
 

@@ -113,10 +113,10 @@ describe('AnswerEngine on the seed corpus', () => {
     await assert.rejects(engine.answer('😀😀'), /only punctuation or emoji/);
   });
 
-  it('gives the neighbours of a passage for context', async () => {
+  it('gives the neighbours of a passage for context (Show source)', async () => {
     const answer = await engine.answer('How many people joined the picket line in Lancaster?');
     const id = answer.passages[0]?.id ?? '';
-    const neighbours = engine.neighbours(id);
+    const neighbours = (await engine.source(id))?.passages ?? [];
     assert.ok(neighbours.length >= 2);
     assert.ok(neighbours.some((passage) => passage.id === id));
     assert.ok(neighbours.every((passage) => passage.articleId === answer.passages[0]?.citation.articleId));

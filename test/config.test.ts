@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, DEFAULT_EMBEDDING_MODEL, SETTING_NAMES, loadConfig } from '../src/config/config.js';
+import { SETTINGS } from '../src/config/settings.js';
+import { settingsFiles } from '../src/cli/settings-docs.js';
 import { PROJECT_ROOT, runNode } from './helpers/process.js';
 
 const emptyDir = () => mkdtempSync(join(tmpdir(), 'config-test-'));
@@ -113,6 +115,28 @@ describe('loadConfig', () => {
     const documented = new Set([...example.matchAll(/^#?\s*([A-Z_]+)=/gm)].map((match) => match[1]));
     const missing = SETTING_NAMES.filter((name) => !documented.has(name));
     assert.deepEqual(missing, []);
+  });
+
+  it('writes .env.example, the README table and docs/settings.md from the one declaration of the settings', () => {
+    for (const file of settingsFiles(`${PROJECT_ROOT}/`)) {
+      assert.equal(file.now, file.wanted, `${file.path}: run npm run settings-docs`);
+    }
+  });
+
+  it('reads, for every setting left unset, the default its documentation names', () => {
+    const baseDir = emptyDir();
+    const config = loadConfig({ env: {}, baseDir });
+    const literal = (declared: string) => !/^(|per model|calibrated)$/.test(declared);
+    for (const [key, declared] of Object.entries(SETTINGS)) {
+      if (!literal(declared.default)) continue;
+      const value = config[key as keyof typeof config];
+      const expected = declared.default.startsWith('DATA_DIR/')
+        ? join(baseDir, 'data', declared.default.slice('DATA_DIR/'.length))
+        : ['corpus', 'data'].includes(declared.default)
+          ? join(baseDir, declared.default)
+          : declared.default;
+      assert.equal(String(value).replace(/\/$/, ''), expected, declared.name);
+    }
   });
 });
 

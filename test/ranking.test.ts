@@ -13,7 +13,8 @@ import {
 } from '../src/answering/calibration.js';
 import { leaveOneOut } from '../src/evaluation/cross-validation.js';
 import { hitRank, normalizeForMatch, parseQuestionFile, scoreResults } from '../src/evaluation/evaluate.js';
-import { rerankWindow, type Answer, type AnswerPassage } from '../src/answering/engine.js';
+import type { Answer, AnswerPassage } from '../src/answering/answer.js';
+import { rerankWindow } from '../src/answering/rerank.js';
 import { citationText, markBestSentence, paragraphLabel } from '../src/present/answer-text.js';
 import { reciprocalRankFusion } from '../src/retrieval/fusion.js';
 import { lexicalIndexOf } from './helpers/lexical.js';

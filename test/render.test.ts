@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Answer, AnswerPassage } from '../src/answering/engine.js';
+import type { Answer, AnswerPassage } from '../src/answering/answer.js';
 import { Cooldown } from '../src/discord/cooldown.js';
 import { inertText, questionFromMessage } from '../src/discord/mentions.js';
 import {

@@ -1,7 +1,7 @@
 /**
- * Question → Answer. Dense retrieval from the HNSW index and BM25 over the same passages, fused with
- * Reciprocal Rank Fusion, optionally re-ranked by a cross-encoder, then the abstain decision, diversity and
- * best-sentence marking. The same Answer object feeds the terminal and Discord.
+ * Question → Answer, on the live index: retrieval (dense and BM25, retrieval/search.ts), relevance and order
+ * (rank.ts), the optional cross-encoder (rerank.ts), the abstain decision, diversity and best-sentence
+ * marking. The engine owns the index's lifecycle too: a newer index on disk is loaded before an answer.
  */
 import type { Config } from '../config/config.js';
 import { InProcessEmbedder, cosine, type TextEmbedder } from '../embedding/embedder.js';
@@ -25,6 +25,16 @@ import { splitSentences } from '../text/sentences.js';
 import { calibrationFrom, type Calibration } from './calibration.js';
 import { validateQuestion } from './question.js';
 import {
+  MAX_RESULTS,
+  citationOf,
+  type Answer,
+  type AnswerOptions,
+  type AnswerPassage,
+  type AnswerService,
+  type Citation,
+  type PassageSource,
+} from './answer.js';
+import {
   bestSentence,
   decideAbstention,
   diversify,
@@ -32,140 +42,25 @@ import {
   relevanceOf,
   type ScoredCandidate,
 } from './rank.js';
+import { rerankCandidates } from './rerank.js';
+import type { QueryTerm } from '../retrieval/query-terms.js';
 import { PassageSearch, type RetrieverMode } from '../retrieval/search.js';
 
-export interface Citation {
-  articleId: string;
-  title: string;
-  author?: string;
-  publication?: string;
-  url?: string;
-  date?: string;
-  paragraphStart: number;
-  paragraphEnd: number;
-  part?: { index: number; of: number };
-}
-
-export interface AnswerPassage {
-  id: string;
-  /** 1-based position in the full ranked answer (not just this page). */
-  rank: number;
-  /** Verbatim article text. */
-  text: string;
-  /** The sentence that best answers the question, with its offsets in `text`. */
-  bestSentence: { text: string; start: number; end: number };
-  citation: Citation;
-  /** The same text in other articles (syndicated copies): quoted once, cited for each. */
-  alsoIn?: Citation[];
-  scores: Omit<ScoredCandidate, 'label'>;
-}
-
-export interface Answer {
+/** A question's candidates, scored; see AnswerEngine.rank. */
+export interface Ranking {
   question: string;
-  /** Nothing in the corpus is near the question: no passages. */
-  abstained: boolean;
-  /** The passages are the closest the corpus comes and may not answer (shown marked as uncertain). */
-  closest: boolean;
-  /** Why the bot answered or abstained, in words (shown by --explain). */
-  reason: string;
-  minRelevance: number;
-  /** Where minRelevance came from: the index's calibration or the MIN_RELEVANCE setting. */
-  thresholdSource: string;
-  passages: AnswerPassage[];
-  /** Further relevant passages exist after this page. */
-  hasMore: boolean;
-  /** With `explain`: the best candidates whatever their relevance, to show why the bot decided as it did. */
-  considered?: { id: string; title: string; scores: Omit<ScoredCandidate, 'label'> }[];
+  queryTerms: QueryTerm[];
+  queryVector: Float32Array;
+  scored: ScoredCandidate[];
 }
 
-export interface AnswerOptions {
-  /** Passages per page (default 3). */
-  limit?: number;
-  /** Passages to skip (for "More results"). */
-  offset?: number;
-  /** Include the top candidates and their signals, answered or not. */
-  explain?: boolean;
-  /**
-   * For measuring (`npm run eval`): one retriever alone, ordered by its own score, or plain Reciprocal Rank
-   * Fusion of both ('rrf'); default 'hybrid', the bot's ranking.
-   */
-  ranking?: RankingMode;
-  /** For measuring: false quotes the best passages whatever their relevance, never abstaining. */
-  threshold?: boolean;
-}
-
-export type RankingMode = RetrieverMode | 'rrf';
-
-/**
- * Candidates the cross-encoder scores (the best by relevance), when RERANK_MODEL is set, and how much of each
- * it reads: the best sentence with the ones around it. A cross-encoder's cost grows with pairs × length²; with
- * the default re-ranker's timing twin, 30 whole passages took 520 / 890 ms (p50 / p95) a question.
- */
-const RERANK_CANDIDATES = 12;
-const RERANK_WINDOW_CHARS = 600;
-export const MAX_RESULTS = 15;
-
-/** The passage behind a "Show source" button: it and its neighbours, with the article's citation. */
-export interface PassageSource {
-  passages: IndexedPassage[];
-  citation: Citation;
-}
-
-/**
- * What the Discord bot needs from answering, whether the engine runs in this process or in the answering
- * worker (workers/answering/remote-engine.ts). Newer indexes are picked up before each answer.
- */
-export interface AnswerService {
-  answer(question: string, options?: AnswerOptions): Promise<Answer>;
-  listArticles(): Promise<IndexedArticle[]>;
-  source(passageId: string): Promise<PassageSource | undefined>;
-  close(): Promise<void>;
-}
+/** A candidate with its passage, and the copies of it in other articles that diversify folded into it. */
+type WithPassage = ScoredCandidate & { articleId: string; text: string; passage: IndexedPassage };
+export type QuotableCandidate = WithPassage & { copies: WithPassage[] };
 
 export interface EngineParts {
   embedder: TextEmbedder;
   reranker?: PassageScorer;
-}
-
-function citationOf(passage: IndexedPassage, article: IndexedArticle | undefined): Citation {
-  const citation: Citation = {
-    articleId: passage.articleId,
-    title: article?.title ?? passage.articleId,
-    paragraphStart: passage.paragraphStart,
-    paragraphEnd: passage.paragraphEnd,
-  };
-  for (const key of ['author', 'publication', 'url', 'date'] as const) {
-    const value = article?.[key];
-    if (value) citation[key] = value;
-  }
-  if (passage.part) citation.part = passage.part;
-  return citation;
-}
-
-/**
- * What the cross-encoder reads of a passage: its best sentence, then the sentences around it (after first,
- * then before) while they fit in RERANK_WINDOW_CHARS.
- */
-export function rerankWindow(text: string, bestSentence: number, maxChars = RERANK_WINDOW_CHARS): string {
-  const sentences = splitSentences(text);
-  const best = sentences[bestSentence];
-  if (!best || text.length <= maxChars) return text;
-  let first = bestSentence;
-  let last = bestSentence;
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const next of [last + 1, first - 1]) {
-      const sentence = sentences[next];
-      if (!sentence) continue;
-      const start = Math.min(sentences[first]?.start ?? 0, sentence.start);
-      const end = Math.max(sentences[last]?.end ?? 0, sentence.end);
-      if (end - start > maxChars) continue;
-      if (next > last) last = next;
-      else first = next;
-      grew = true;
-    }
-  }
-  return text.slice(sentences[first]?.start ?? best.start, sentences[last]?.end ?? best.end).slice(0, maxChars);
 }
 
 export class AnswerEngine implements AnswerService {
@@ -254,12 +149,6 @@ export class AnswerEngine implements AnswerService {
     return found ? { passages: this.neighboursOf(found), citation: this.citation(found.passage) } : undefined;
   }
 
-  /** The passages just before and after one, from the same article (for "Show source"). */
-  neighbours(id: string, each = 1): IndexedPassage[] {
-    const found = this.passage(id);
-    return found ? this.neighboursOf(found, each) : [];
-  }
-
   private neighboursOf({ passage, label }: { passage: IndexedPassage; label: number }, each = 1): IndexedPassage[] {
     const article = this.index.passages.ofArticle(passage.articleId);
     const position = article.findIndex((entry) => entry.label === label);
@@ -282,48 +171,45 @@ export class AnswerEngine implements AnswerService {
     }
   }
 
-  private async answerFromIndex(rawQuestion: string, options: AnswerOptions): Promise<Answer> {
+  /**
+   * The question's candidates with their relevance: found by `retriever` (the bot: 'hybrid', both), in the
+   * bot's order (and re-ranked) for 'hybrid', as found otherwise. Evaluation orders them its own ways.
+   */
+  async rank(rawQuestion: string, retriever: RetrieverMode = 'hybrid'): Promise<Ranking> {
     const question = validateQuestion(rawQuestion);
-    const limit = options.limit ?? 3;
-    const offset = options.offset ?? 0;
-    const mode = options.ranking ?? 'hybrid';
-    const { passages } = this.index;
-    const text = (label: number) => passages.get(label)?.text ?? '';
-    const { queryTerms, queryVector, candidates } = await this.search.search(question, {
-      retriever: mode === 'rrf' ? 'hybrid' : mode,
-    });
-    let scored: ScoredCandidate[] = candidates.map((candidate) => ({
+    const { queryTerms, queryVector, candidates } = await this.search.search(question, { retriever });
+    const scored = candidates.map((candidate) => ({
       ...candidate,
       relevance: relevanceOf(candidate, this.calibration),
     }));
-    if (mode === 'hybrid') {
-      scored = orderCandidates(scored);
-      if (this.parts.reranker) {
-        const top = scored.slice(0, RERANK_CANDIDATES);
-        const logits = await this.parts.reranker.score(
-          question,
-          top.map((candidate) => rerankWindow(text(candidate.label), candidate.sentenceIndex)),
-        );
-        top.forEach((candidate, i) => (candidate.rerank = logits[i]));
-        scored = orderCandidates(
-          scored.map((candidate) => ({ ...candidate, relevance: relevanceOf(candidate, this.calibration) })),
-        );
-      }
-    } else {
-      const score = (candidate: ScoredCandidate) =>
-        mode === 'dense' ? candidate.dense : mode === 'lexical' ? (candidate.lexical ?? 0) : candidate.fused;
-      scored = [...scored].sort((a, b) => score(b) - score(a));
-    }
+    if (retriever !== 'hybrid') return { question, queryTerms, queryVector, scored };
+    const ordered = orderCandidates(scored);
+    const text = (label: number) => this.index.passages.get(label)?.text ?? '';
+    return {
+      question,
+      queryTerms,
+      queryVector,
+      scored: this.parts.reranker
+        ? await rerankCandidates(question, ordered, this.parts.reranker, text, this.calibration)
+        : ordered,
+    };
+  }
 
-    const thresholded = options.threshold !== false;
-    const decision = thresholded
-      ? decideAbstention(scored, this.calibration)
-      : {
-          abstained: false,
-          closest: false,
-          reason: 'threshold switched off (measuring)',
-          bestRelevance: scored[0]?.relevance ?? 0,
-        };
+  /** Candidates with their passages, copies folded together (diversify), at most MAX_RESULTS. */
+  quotable(ordered: ScoredCandidate[]): QuotableCandidate[] {
+    const { passages } = this.index;
+    const withText = ordered.flatMap((candidate) => {
+      const passage = passages.get(candidate.label);
+      return passage ? [{ ...candidate, articleId: passage.articleId, text: passage.text, passage }] : [];
+    });
+    return diversify(withText).slice(0, MAX_RESULTS);
+  }
+
+  private async answerFromIndex(rawQuestion: string, options: AnswerOptions): Promise<Answer> {
+    const limit = options.limit ?? 3;
+    const offset = options.offset ?? 0;
+    const { question, queryTerms, queryVector, scored } = await this.rank(rawQuestion);
+    const decision = decideAbstention(scored, this.calibration);
     const base: Omit<Answer, 'passages' | 'hasMore'> = {
       question,
       abstained: decision.abstained,
@@ -334,48 +220,49 @@ export class AnswerEngine implements AnswerService {
     };
     if (options.explain) {
       base.considered = scored.slice(0, 3).map(({ label, ...scores }) => {
-        const passage = passages.get(label);
+        const passage = this.index.passages.get(label);
         return { id: passage?.id ?? '', title: this.articlesById.get(passage?.articleId ?? '')?.title ?? '', scores };
       });
     }
     if (decision.abstained) return { ...base, passages: [], hasMore: false };
 
-    const relevant = scored
-      .filter((candidate) => !thresholded || candidate.relevance >= this.calibration.minRelevance)
-      .flatMap((candidate) => {
-        const passage = passages.get(candidate.label);
-        return passage ? [{ ...candidate, articleId: passage.articleId, text: passage.text, passage }] : [];
-      });
-    const ranked = diversify(relevant).slice(0, MAX_RESULTS);
+    const ranked = this.quotable(scored.filter((candidate) => candidate.relevance >= this.calibration.minRelevance));
     const page = ranked.slice(offset, offset + limit);
     const answerPassages: AnswerPassage[] = [];
     for (const [i, candidate] of page.entries()) {
       const { label: _label, articleId: _articleId, text: _text, passage, copies, ...scores } = candidate;
-      let marked = bestSentence(passage.text, queryTerms);
-      // A passage found by meaning alone shares no term with the question: only then are its sentences
-      // embedded, to mark the one closest in meaning.
-      if (marked.coverage === 0) {
-        const sentences = splitSentences(passage.text).map((sentence) => sentence.text);
-        if (sentences.length > 1) {
-          const vectors = await this.parts.embedder.embedPassages(sentences, sentences.length);
-          marked = bestSentence(
-            passage.text,
-            queryTerms,
-            vectors.map((vector) => cosine(queryVector, vector)),
-          );
-        }
-      }
       answerPassages.push({
         id: passage.id,
         rank: offset + i + 1,
         text: passage.text,
-        bestSentence: marked.sentence,
+        bestSentence: await this.markedSentence(passage.text, queryTerms, queryVector),
         citation: this.citation(passage),
         ...(copies.length > 0 ? { alsoIn: copies.map((copy) => this.citation(copy.passage)) } : {}),
         scores,
       });
     }
     return { ...base, passages: answerPassages, hasMore: ranked.length > offset + limit };
+  }
+
+  /**
+   * The sentence to mark. A passage found by meaning alone shares no term with the question: only then are
+   * its sentences embedded, to mark the one closest in meaning.
+   */
+  private async markedSentence(
+    text: string,
+    queryTerms: QueryTerm[],
+    queryVector: Float32Array,
+  ): Promise<AnswerPassage['bestSentence']> {
+    const marked = bestSentence(text, queryTerms);
+    if (marked.coverage > 0) return marked.sentence;
+    const sentences = splitSentences(text).map((sentence) => sentence.text);
+    if (sentences.length <= 1) return marked.sentence;
+    const vectors = await this.parts.embedder.embedPassages(sentences, sentences.length);
+    return bestSentence(
+      text,
+      queryTerms,
+      vectors.map((vector) => cosine(queryVector, vector)),
+    ).sentence;
   }
 
   async close(): Promise<void> {

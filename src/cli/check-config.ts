@@ -5,7 +5,8 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { SETTING_NAMES, loadConfig } from '../config/config.js';
+import { loadConfig } from '../config/config.js';
+import { SETTINGS } from '../config/settings.js';
 import { InProcessEmbedder } from '../embedding/embedder.js';
 import { explainModelLoadFailure, localModelFolder } from '../embedding/load-model.js';
 import { resolveEmbeddingSpec } from '../embedding/model-spec.js';
@@ -16,9 +17,6 @@ import { parseCommandLine, runCli } from './run-cli.js';
 const USAGE = `Usage: npm run check-config
 Validates every setting, prints what will be used (never the token), and checks that each model can be had:
 one on disk is loaded, one that is not must be downloadable from the hub or installable from Maven.`;
-
-/** discordApiUrl → DISCORD_API_URL: settings are shown by the names people set them with. */
-const settingName = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 
 /** Whether the hub answers for this model within a few seconds. */
 async function hubReachable(hubUrl: string, modelId: string): Promise<boolean> {
@@ -47,7 +45,8 @@ await runCli(async () => {
   const config = loadConfig();
   const shown = { ...config, discordToken: config.discordToken ? '(set)' : '(not set: command-line mode)' };
   for (const [key, value] of Object.entries(shown)) {
-    const name = (SETTING_NAMES as readonly string[]).includes(settingName(key)) ? settingName(key) : key;
+    // Shown by the names people set them with.
+    const name = SETTINGS[key as keyof typeof SETTINGS].name;
     process.stdout.write(`${name}: ${Array.isArray(value) ? value.join(', ') : String(value ?? '')}\n`);
   }
   const models = [

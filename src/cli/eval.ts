@@ -7,12 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config/config.js';
-import { AnswerEngine, type RankingMode } from '../answering/engine.js';
+import { AnswerEngine } from '../answering/engine.js';
 import {
   COMPARED_RUNS,
   halfOf,
   parseQuestionFile,
   runQuestions,
+  type RankingMode,
   type EvalReport,
   type EvalRun,
 } from '../evaluation/evaluate.js';

@@ -1,4 +1,4 @@
-import type { AnswerService } from '../answering/engine.js';
+import type { AnswerService } from '../answering/answer.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import type { Cooldown } from './cooldown.js';

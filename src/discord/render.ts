@@ -13,7 +13,7 @@ import {
   type APIButtonComponent,
   type APIEmbed,
 } from 'discord.js';
-import type { Answer, AnswerPassage, Citation } from '../answering/engine.js';
+import type { Answer, AnswerPassage, Citation } from '../answering/answer.js';
 import { CLOSEST_NOTE, paragraphLabel, sourceText } from '../present/answer-text.js';
 import { webUrl } from '../shared/web-url.js';
 import type { IndexedArticle, IndexedPassage } from '../index/store.js';

@@ -5,7 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { UserError, errorMessage } from '../shared/errors.js';
-import type { Answer, AnswerOptions, AnswerService, RankingMode } from '../answering/engine.js';
+import type { Answer } from '../answering/answer.js';
+import type { AnswerEngine } from '../answering/engine.js';
+import { decideAbstention, type ScoredCandidate } from '../answering/rank.js';
+import type { RetrieverMode } from '../retrieval/search.js';
 
 export interface EvalQuestion {
   id: string;
@@ -102,7 +105,16 @@ export function parseQuestionFile(content: string, fileName: string): EvalQuesti
   return questions;
 }
 
-export function hitRank(question: EvalQuestion, answer: Answer): number | null {
+/**
+ * A way of ranking to measure: one retriever alone, ordered by its own score, plain Reciprocal Rank Fusion of
+ * both ('rrf'), or the bot's 'hybrid'.
+ */
+export type RankingMode = RetrieverMode | 'rrf';
+
+/** What a question gets quoted: the passages' text, or a refusal. */
+type Quoted = Pick<Answer, 'abstained' | 'closest'> & { passages: { text: string }[] };
+
+export function hitRank(question: EvalQuestion, answer: Quoted): number | null {
   if (!question.containsAny || answer.abstained) return null;
   const needles = question.containsAny.map(normalizeForMatch);
   const index = answer.passages
@@ -148,17 +160,43 @@ export const COMPARED_RUNS: EvalRun[] = [
   { name: 'hybrid (the bot)', ranking: 'hybrid', threshold: true },
 ];
 
-/** Asks every question with the given ranking; a question the bot refuses (too long, not English) counts as abstained. */
+/** The engine's parts a measurement uses. */
+export type MeasuredEngine = Pick<AnswerEngine, 'answer' | 'rank' | 'quotable' | 'calibrationInUse'>;
+
+function ordered(ranking: RankingMode, scored: ScoredCandidate[]): ScoredCandidate[] {
+  if (ranking === 'hybrid') return scored;
+  const score = (candidate: ScoredCandidate) =>
+    ranking === 'dense' ? candidate.dense : ranking === 'lexical' ? (candidate.lexical ?? 0) : candidate.fused;
+  return [...scored].sort((a, b) => score(b) - score(a));
+}
+
+/**
+ * What one run quotes: the bot's answer for the bot's run; otherwise the candidates in the run's order,
+ * whatever their relevance (no threshold), or graded as the bot grades them.
+ */
+async function quotedBy(engine: MeasuredEngine, question: string, run: Omit<EvalRun, 'name'>): Promise<Quoted> {
+  if (run.ranking === 'hybrid' && run.threshold) return engine.answer(question, { limit: 5 });
+  const { scored } = await engine.rank(question, run.ranking === 'rrf' ? 'hybrid' : run.ranking);
+  const candidates = ordered(run.ranking, scored);
+  if (!run.threshold) return { abstained: false, closest: false, passages: engine.quotable(candidates) };
+  const calibration = engine.calibrationInUse;
+  const decision = decideAbstention(candidates, calibration);
+  if (decision.abstained) return { abstained: true, closest: false, passages: [] };
+  const relevant = candidates.filter((candidate) => candidate.relevance >= calibration.minRelevance);
+  return { abstained: false, closest: decision.closest, passages: engine.quotable(relevant) };
+}
+
+/** Asks every question in one run; a question the bot refuses (too long, not English) counts as abstained. */
 export async function runQuestions(
-  engine: Pick<AnswerService, 'answer'>,
+  engine: MeasuredEngine,
   questions: EvalQuestion[],
-  options: Pick<AnswerOptions, 'ranking' | 'threshold'> = {},
+  run: Omit<EvalRun, 'name'> = { ranking: 'hybrid', threshold: true },
 ): Promise<EvalReport> {
   const results: QuestionResult[] = [];
   for (const question of questions) {
     const answerable = question.containsAny !== undefined;
     try {
-      const answer = await engine.answer(question.question, { ...options, limit: 5 });
+      const answer = await quotedBy(engine, question.question, run);
       results.push({
         id: question.id,
         question: question.question,

@@ -240,9 +240,9 @@ export function loadIndex(indexDir: string, spec: EmbeddingSpec, ef: number): Lo
       throw new IndexLockedError(path, errorMessage(error));
     }
     if (problem !== undefined) throw damaged(path, `${STORE_FILE}: ${problem}`);
+    const hnsw = readGraph(path, manifest);
     // A graph file damaged or swapped (another model's, of the same size) is never searched.
     if (!filesIntact(manifest, path)) throw damaged(path, `${manifest.graph.file} is not the graph the manifest names`);
-    const hnsw = readGraph(path, manifest);
     // ef is not saved with the index and falls back to 10 on load, which loses recall: set it every time.
     hnsw.setEf(Math.max(ef, 10));
     return { manifest, articles: store.articles(), passages: store, hnsw, version: versionOf(version, manifest), path };

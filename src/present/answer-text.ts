@@ -1,5 +1,5 @@
 /** The Answer object as text for a terminal: numbered quotes, the best sentence marked, a citation line. */
-import type { Answer, AnswerPassage, Citation } from '../answering/engine.js';
+import type { Answer, AnswerPassage, Citation } from '../answering/answer.js';
 import { DEFAULT_WEIGHTS, lexicalMatch, type RankingWeights, type ScoredCandidate } from '../answering/rank.js';
 
 export interface TextStyle {

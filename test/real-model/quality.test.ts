@@ -71,7 +71,7 @@ async function measure(engine: AnswerEngine, questions: EvalQuestion[]): Promise
     bot: await runQuestions(engine, questions),
     lexical: await runQuestions(engine, questions, { ranking: 'lexical', threshold: false }),
     dense: await runQuestions(engine, questions, { ranking: 'dense', threshold: false }),
-    hybrid: await runQuestions(engine, questions, { threshold: false }),
+    hybrid: await runQuestions(engine, questions, { ranking: 'hybrid', threshold: false }),
   };
 }
 

@@ -1,5 +1,5 @@
 /** Question → rendered reply with its buttons; shared by /ask, mentions, answer channels and the context menu. */
-import type { Answer } from '../../answering/engine.js';
+import type { Answer } from '../../answering/answer.js';
 import type { BotContext } from '../context.js';
 import { renderAnswer, type ButtonIds, type MessagePayload } from '../render.js';
 import { buttonId } from '../sessions.js';

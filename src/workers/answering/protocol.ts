@@ -1,6 +1,6 @@
 /** Messages between the bot and its answering worker process (see worker.ts and remote-engine.ts). */
 import type { Config } from '../../config/config.js';
-import type { Answer, AnswerOptions, PassageSource } from '../../answering/engine.js';
+import type { Answer, AnswerOptions, PassageSource } from '../../answering/answer.js';
 import type { IndexedArticle } from '../../index/store.js';
 
 export interface WorkerSetup {

@@ -8,7 +8,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Answer, AnswerOptions, AnswerService, PassageSource } from '../../answering/engine.js';
+import type { Answer, AnswerOptions, AnswerService, PassageSource } from '../../answering/answer.js';
 import type { Config } from '../../config/config.js';
 import type { Logger } from '../../logging/logger.js';
 import { UserError } from '../../shared/errors.js';
