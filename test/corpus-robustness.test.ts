@@ -14,12 +14,12 @@ import { parseHtml } from '../src/corpus/formats.js';
 import { chunkParagraphs } from '../src/corpus/passages.js';
 import { readCorpus } from '../src/corpus/read-corpus.js';
 import { createLogger } from '../src/logging/logger.js';
-import { passagesOf } from '../src/index/build/build-index.js';
+import { passagesOf } from '../src/index/build/plan.js';
 import { updateIndex } from '../src/app/update-index.js';
 import Database from 'better-sqlite3';
 import { STORE_FILE, currentVersion, loadIndex } from '../src/index/store.js';
 import { resolveEmbeddingSpec } from '../src/embedding/model-spec.js';
-import { testConfig } from './helpers/models.js';
+import { testConfig, allPassages } from './helpers/models.js';
 import { runNode } from './helpers/process.js';
 
 const PARAGRAPH =
@@ -273,8 +273,10 @@ describe('parsing only what changed', () => {
       resolveEmbeddingSpec({ ...config, embeddingModel: 'test-embedder-shifted' }),
       10,
     );
-    assert.ok(index.passages.all().some((passage) => passage.text.startsWith('A paragraph only the cache holds')));
-    assert.ok(index.passages.all().some((passage) => passage.text.endsWith('Edited.')));
+    assert.ok(
+      allPassages(index.passages).some((passage) => passage.text.startsWith('A paragraph only the cache holds')),
+    );
+    assert.ok(allPassages(index.passages).some((passage) => passage.text.endsWith('Edited.')));
   });
 });
 

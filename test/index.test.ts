@@ -32,7 +32,7 @@ import {
   openLiveStore,
   writeVersion,
 } from '../src/index/store.js';
-import { TEST_MODELS_DIR, testConfig } from './helpers/models.js';
+import { TEST_MODELS_DIR, allPassages, testConfig } from './helpers/models.js';
 import { PROJECT_ROOT, runNode, spawnProject } from './helpers/process.js';
 
 const SEED = join(PROJECT_ROOT, 'test/fixtures/seed-corpus');
@@ -109,7 +109,7 @@ describe('building the index', () => {
     assert.equal(index.articles.find((article) => article.id.startsWith('003'))?.author, 'Seb Cooke');
     // The vector of a passage finds that passage first.
     const [vector] = await embedder.embedPassages(
-      [`${index.articles[0]?.title}\n\n${index.passages.all()[0]?.text}`],
+      [`${index.articles[0]?.title}\n\n${allPassages(index.passages)[0]?.text}`],
       1,
     );
     assert.ok(vector);
@@ -122,9 +122,7 @@ describe('building the index', () => {
     await updateIndex({ config: first.config, logger, embedder });
     await updateIndex({ config: second.config, logger, embedder });
     const ids = (config: Config) =>
-      loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10)
-        .passages.all()
-        .map((p) => p.id);
+      allPassages(loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10).passages).map((p) => p.id);
     assert.deepEqual(ids(first.config), ids(second.config));
   });
 
@@ -143,7 +141,9 @@ describe('building the index', () => {
     assert.equal(edited.embedded, 1);
     assert.equal(edited.reused, initial.passages - 1);
     const editedIndex = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
-    assert.ok(editedIndex.passages.all().some((passage) => passage.text.includes('Trust has been badly damaged')));
+    assert.ok(
+      allPassages(editedIndex.passages).some((passage) => passage.text.includes('Trust has been badly damaged')),
+    );
 
     // Add an article: only its passages are embedded.
     writeFileSync(
@@ -160,7 +160,7 @@ describe('building the index', () => {
     const removed = await updateIndex({ config, logger, embedder });
     assert.equal(removed.embedded, 0);
     const removedIndex = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
-    assert.ok(!removedIndex.passages.all().some((passage) => passage.articleId.startsWith('002')));
+    assert.ok(!allPassages(removedIndex.passages).some((passage) => passage.articleId.startsWith('002')));
     // Removed in place: the graph keeps their points, marked deleted, and never returns them.
     assert.equal(removedIndex.hnsw.getCurrentCount() - removedIndex.manifest.graph.deleted, removed.passages);
     const [anyVector] = await embedder.embedPassages(['junior doctors strike'], 1);
@@ -183,7 +183,7 @@ describe('building the index', () => {
     const before = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
     const folder = currentVersion(config.indexDir);
     const labelsBefore = new Map(
-      before.passages.all().map((passage) => [passage.id, before.passages.byId(passage.id)?.label]),
+      allPassages(before.passages).map((passage) => [passage.id, before.passages.byId(passage.id)?.label]),
     );
     before.passages.close();
     const file = join(corpusDir, '001_6150766b996ef40a.txt');
@@ -200,9 +200,9 @@ describe('building the index', () => {
     );
     // Every other passage, in this article or another, keeps its label; the edited one gets a new label past
     // every old one, and its old point is marked deleted.
-    const relabelled = after.passages
-      .all()
-      .filter((passage) => labelsBefore.get(passage.id) !== after.passages.byId(passage.id)?.label);
+    const relabelled = allPassages(after.passages).filter(
+      (passage) => labelsBefore.get(passage.id) !== after.passages.byId(passage.id)?.label,
+    );
     assert.equal(relabelled.length, 1);
     assert.match(relabelled[0]?.text ?? '', /gravely damaged/);
     assert.ok((after.passages.byId(relabelled[0]?.id ?? '')?.label ?? 0) >= before.manifest.graph.nextLabel);
@@ -564,13 +564,13 @@ describe('keeping a good index when things go wrong', () => {
     );
     const after = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
     assert.equal(after.version, before.version, 'the old graph is still the live one');
-    assert.ok(!after.passages.all().some((passage) => passage.text.includes('sorely')));
+    assert.ok(!allPassages(after.passages).some((passage) => passage.text.includes('sorely')));
     after.passages.close();
     // The next run commits the edit and removes the graph file the failed one left.
     const next = await updateIndex({ config, logger });
     assert.deepEqual([next.embedded, next.resumed], [0, 1], 'the failed run checkpointed its one vector');
     const live = loadIndex(config.indexDir, resolveEmbeddingSpec(config), 10);
-    assert.ok(live.passages.all().some((passage) => passage.text.includes('sorely')));
+    assert.ok(allPassages(live.passages).some((passage) => passage.text.includes('sorely')));
     assert.deepEqual(
       readdirSync(folder).filter((name) => name.startsWith('graph-')),
       [live.manifest.graph.file],

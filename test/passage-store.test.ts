@@ -47,7 +47,7 @@ describe('PassageStore', () => {
       b: ['Doctors strike.'],
       c: ['Nurses and doctors met ministers again.'],
     });
-    const hits = store.bm25(['nurs', 'strike'], 10, idf(store));
+    const hits = store.bm25(['nurs', 'strike'], 10, { idf: idf(store), k1: 1.2, b: 0.75 });
     // By hand: distinct-term lengths 3, 2, 5 (average 10/3); df nurs 2, strike 2 of 3 passages.
     const w = Math.log(1 + 1.5 / 2.5);
     const part = (tf: number, length: number) => (tf * 2.2) / (tf + 1.2 * (0.25 + (0.75 * length) / (10 / 3)));
@@ -63,7 +63,7 @@ describe('PassageStore', () => {
     for (const hit of hits)
       assert.ok(Math.abs(hit.score - (expected.get(hit.label) ?? 0)) < 1e-9, `label ${hit.label}`);
     assert.deepEqual(
-      store.bm25(['nurs', 'strike'], 10, idf(store), 'a').map((hit) => hit.label),
+      store.bm25(['nurs', 'strike'], 10, { idf: idf(store), k1: 1.2, b: 0.75 }, 'a').map((hit) => hit.label),
       [1, 2],
     );
   });
@@ -86,7 +86,7 @@ describe('PassageStore', () => {
     assert.equal(store.isAcronym('tuc'), false);
     assert.deepEqual(store.termsStartingWith('pick'), []);
     assert.deepEqual(
-      store.bm25(['tuc', 'picket', 'strike'], 10, idf(store)).map((hit) => hit.label),
+      store.bm25(['tuc', 'picket', 'strike'], 10, { idf: idf(store), k1: 1.2, b: 0.75 }).map((hit) => hit.label),
       [2],
     );
     assert.deepEqual(

@@ -3,11 +3,11 @@ import { describe, it } from 'node:test';
 import type { Answer, AnswerPassage } from '../src/answering/answer.js';
 import { Cooldown } from '../src/discord/cooldown.js';
 import { inertText, questionFromMessage } from '../src/discord/mentions.js';
+import { payloadProblems } from './helpers/fake-discord.js';
 import {
   LIMITS,
   NOT_IN_CORPUS,
   cutAtSentence,
-  limitProblems,
   renderAnswer,
   renderQuote,
   renderSources,
@@ -98,7 +98,7 @@ describe('renderAnswer', () => {
         source: [1, 2, 3, 4, 5].map((i) => buttonId.source('abcdefgh', String(i).padStart(16, '0'))),
       },
     );
-    assert.deepEqual(limitProblems(payload), []);
+    assert.deepEqual(payloadProblems(JSON.parse(JSON.stringify(payload)) as Record<string, unknown>), []);
     for (const embed of payload.embeds) {
       assert.match(embed.description ?? '', /\*\*Sentence 30 .*\.\*\*/, 'the best sentence survives the cut');
       assert.match(embed.description ?? '', /…$/);
@@ -150,7 +150,7 @@ describe('renderSources', () => {
       passageCount: 8,
     }));
     const payload = renderSources(articles);
-    assert.deepEqual(limitProblems(payload), []);
+    assert.deepEqual(payloadProblems(JSON.parse(JSON.stringify(payload)) as Record<string, unknown>), []);
     assert.match(payload.embeds[0]?.description ?? '', /…and \d+ more\.$/);
     assert.equal(payload.embeds[0]?.title, '300 articles in the corpus');
   });

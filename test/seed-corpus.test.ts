@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readCorpus } from '../src/corpus/read-corpus.js';
-import { passagesOf } from '../src/index/build/build-index.js';
+import { passagesOf } from '../src/index/build/plan.js';
 import { PROJECT_ROOT } from './helpers/process.js';
 
 const SEED = join(PROJECT_ROOT, 'test/fixtures/seed-corpus');

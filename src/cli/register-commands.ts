@@ -1,5 +1,5 @@
 /**
- * `npm run register-commands`: registers /ask, /sources, /help and the "Ask the corpus" context menu with
+ * `npm run register-commands`: registers /ask, /sources, /help, /corpus and the "Ask the corpus" context menu with
  * Discord — to DISCORD_GUILD_ID when set (instant), globally otherwise (can take up to an hour to show).
  */
 import { REST, Routes, type APIApplication } from 'discord.js';

@@ -26,9 +26,6 @@ export const LIMITS = {
   embedTitle: 256,
   embedDescription: 4096,
   embedFooter: 2048,
-  embedFieldName: 256,
-  embedFieldValue: 1024,
-  embedFields: 25,
   embedsTotal: 6000,
   customId: 100,
   buttonLabel: 80,
@@ -202,29 +199,3 @@ export const HELP_TEXT = [
   'Buttons under an answer: **More results**, **Show source** (the paragraphs around a quote), 👍/👎 to tell the operator whether it helped.',
   'When nothing in the corpus answers, I say so rather than quote something unrelated.',
 ].join('\n');
-
-/** Checks a payload against Discord's limits; returns the problems (empty when it fits). */
-export function limitProblems(payload: MessagePayload): string[] {
-  const problems: string[] = [];
-  if (payload.content.length > LIMITS.content) problems.push(`content ${payload.content.length} > ${LIMITS.content}`);
-  if (payload.embeds.length > LIMITS.embeds) problems.push(`${payload.embeds.length} embeds`);
-  let total = 0;
-  for (const embed of payload.embeds) {
-    const title = embed.title?.length ?? 0;
-    const description = embed.description?.length ?? 0;
-    const footer = embed.footer?.text.length ?? 0;
-    if (title > LIMITS.embedTitle) problems.push(`embed title ${title}`);
-    if (description > LIMITS.embedDescription) problems.push(`embed description ${description}`);
-    if (footer > LIMITS.embedFooter) problems.push(`embed footer ${footer}`);
-    total += title + description + footer;
-  }
-  if (total > LIMITS.embedsTotal) problems.push(`embeds total ${total} > ${LIMITS.embedsTotal}`);
-  for (const actionRow of payload.components) {
-    if (actionRow.components.length > LIMITS.buttonsPerRow) problems.push('too many buttons in a row');
-    for (const component of actionRow.components) {
-      const id = 'custom_id' in component ? component.custom_id : '';
-      if (id.length < 1 || id.length > LIMITS.customId) problems.push(`custom_id length ${id.length}`);
-    }
-  }
-  return problems;
-}

@@ -164,7 +164,7 @@ export function explainModelLoadFailure(
     return new UserError(
       `Cannot download the ${role} model "${modelId}": no network connection to the model hub (${hub}). ` +
         `To run without network, copy the model folder into MODELS_DIR and set ALLOW_REMOTE_MODELS=false ` +
-        `(README, "Running fully offline").${install}`,
+        `(docs/install-and-offline.md).${install}`,
     );
   }
   const notFound = /not found locally|Could not locate file|local_files_only/i.test(message);

@@ -45,6 +45,15 @@ export interface KnownFile {
   contentHash: string;
 }
 
+/** How BM25 weighs terms: decided by retrieval (retrieval/lexical.ts), computed here in SQL. */
+export interface Bm25Weighting {
+  idf: (term: string) => number;
+  /** Term-frequency saturation. */
+  k1: number;
+  /** Length normalisation (0: none, 1: full). */
+  b: number;
+}
+
 export interface LexicalHit {
   label: number;
   score: number;
@@ -253,9 +262,6 @@ export class PassageStore {
   }
 
   /** Every passage in label order (tools and tests; the bot reads by label). */
-  all(): IndexedPassage[] {
-    return (this.db.prepare('SELECT * FROM passages ORDER BY label').all() as PassageRow[]).map(passageOf);
-  }
 
   /** Label → article id for every passage, kept until the next write: for filters called on every graph step. */
   articleIdOf(label: number): string | undefined {
@@ -411,8 +417,9 @@ export class PassageStore {
   }
 
   /**
-   * Okapi BM25 (k1 1.2, b 0.75) over the passages' terms, with `idf` weighting each term: the best `limit`
-   * passages holding any of `searchTerms`, leaving out one article's when `excludeArticle` is given.
+   * Okapi BM25 over the passages' terms, with the weighting retrieval gives (its idf, k1 and b,
+   * retrieval/lexical.ts): the best `limit` passages holding any of `searchTerms`, leaving out one article's
+   * when `excludeArticle` is given.
    *
    * Scored as MiniSearch (which this replaces) scored, so ranking is unchanged: a passage's length is its
    * number of distinct terms, and its sum over terms is multiplied by how many of the terms it holds (a
@@ -422,14 +429,14 @@ export class PassageStore {
    * of the top 3), and reading its postings through fts5vocab took 23 / 54 ms (p50 / p95) a dev question at
    * 100,000 passages, against 5 / 14 ms for this table scored in SQL.
    */
-  bm25(searchTerms: string[], limit: number, idf: (term: string) => number, excludeArticle?: string): LexicalHit[] {
+  bm25(searchTerms: string[], limit: number, weighting: Bm25Weighting, excludeArticle?: string): LexicalHit[] {
     if (searchTerms.length === 0) return [];
     const values = searchTerms.map(() => '(?, ?)').join(', ');
     const excluding = excludeArticle !== undefined;
     const sql =
       `WITH question (term, weight) AS (VALUES ${values}) ` +
       'SELECT p.label AS label, ' +
-      'sum(q.weight * p.frequency * 2.2 / (p.frequency + 1.2 * (0.25 + 0.75 * p.length / ?))) * count(*) AS score ' +
+      'sum(q.weight * p.frequency * (? + 1) / (p.frequency + ? * (1 - ? + ? * p.length / ?))) * count(*) AS score ' +
       'FROM question AS q JOIN postings AS p ON p.term = q.term ' +
       (excluding ? 'JOIN passages AS x ON x.label = p.label WHERE x.article_id != ? ' : '') +
       'GROUP BY p.label ORDER BY score DESC, p.label LIMIT ?';
@@ -438,8 +445,9 @@ export class PassageStore {
       statement = this.db.prepare(sql);
       this.bm25Statements.set(sql, statement);
     }
+    const { idf, k1, b } = weighting;
     const parameters: (string | number)[] = searchTerms.flatMap((term) => [term, idf(term)]);
-    parameters.push(this.averageDistinctTerms());
+    parameters.push(k1, k1, b, b, this.averageDistinctTerms());
     if (excluding) parameters.push(excludeArticle);
     parameters.push(limit);
     return statement.all(...parameters) as LexicalHit[];

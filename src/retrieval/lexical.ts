@@ -6,7 +6,7 @@
  *
  * Titles are not indexed here: every passage of an article shares its title, so title words lift all of
  * them alike and push a passage that answers below its neighbours (on both dev files, BM25 without titles
- * ranks as well or better; see README "Evaluation"). The dense vectors still embed the title.
+ * ranks as well or better; see docs/evaluation.md). The dense vectors still embed the title.
  */
 import type { LexicalHit, PassageStore } from '../index/passage-store.js';
 import type { QueryTerm, Vocabulary } from './query-terms.js';
@@ -16,6 +16,9 @@ export type { LexicalHit };
 /** A query term is "common" above this share of passages, once it is in more than COMMON_FLOOR of them. */
 export const COMMON_SHARE = 0.1;
 export const COMMON_FLOOR = 1000;
+/** BM25's usual parameters (Robertson and Zaragoza; Lucene's and Anserini's defaults). */
+export const BM25_K1 = 1.2;
+export const BM25_B = 0.75;
 
 export class LexicalIndex implements Vocabulary {
   constructor(
@@ -64,6 +67,7 @@ export class LexicalIndex implements Vocabulary {
 
   /** The best `limit` passages by BM25, leaving out one article's when `excludeArticle` is given. */
   query(queryTerms: QueryTerm[], limit: number, excludeArticle?: string): LexicalHit[] {
-    return this.store.bm25(this.searchTerms(queryTerms), limit, (term) => this.idf(term), excludeArticle);
+    const weighting = { idf: (term: string) => this.idf(term), k1: BM25_K1, b: BM25_B };
+    return this.store.bm25(this.searchTerms(queryTerms), limit, weighting, excludeArticle);
   }
 }

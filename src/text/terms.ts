@@ -44,10 +44,6 @@ export function words(text: string): string[] {
   return folded.match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
-export function isStopWord(word: string): boolean {
-  return STOP_WORDS.has(word);
-}
-
 function computeTerm(word: string): string | undefined {
   if (STOP_WORDS.has(word)) return undefined;
   if (/^\d+$/.test(word)) return word;

@@ -2,7 +2,7 @@
  * Answer quality with the real Xenova/bge-small-en-v1.5 (installed by `npm run models -- install`), no
  * MIN_RELEVANCE, fresh indexes: on the seed corpus alone and on the seed corpus plus the archive-like
  * eval/archive, each calibrating its own thresholds. Figures are asserted on the test halves of the question
- * sets, a few points under what was measured (README "Answer quality"), so a regression fails and noise does not.
+ * sets, a few points under what was measured (docs/evaluation.md), so a regression fails and noise does not.
  */
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
