@@ -20,7 +20,8 @@ import { errorMessage } from '../shared/errors.js';
 import { writeFileAtomic } from '../shared/files.js';
 import { webUrl } from '../shared/web-url.js';
 import { readIndexedArticles } from '../index/store.js';
-import { FetchError, HTML_TYPES, type PoliteFetcher } from '../web/fetch-page.js';
+import { FetchError, HTML_TYPES } from '../web/fetch-page.js';
+import type { PoliteFetcher } from '../web/polite-fetcher.js';
 import { updateIndexOrUndo, type IndexSummary } from './update-index.js';
 
 export interface AddedArticle {

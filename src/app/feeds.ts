@@ -22,7 +22,8 @@ import {
   type SkippedUrl,
 } from './add-articles.js';
 import { updateIndexOrUndo, type IndexSummary } from './update-index.js';
-import { FEED_TYPES, FetchError, type PoliteFetcher } from '../web/fetch-page.js';
+import { FEED_TYPES, FetchError } from '../web/fetch-page.js';
+import type { PoliteFetcher } from '../web/polite-fetcher.js';
 
 interface FeedState {
   etag?: string;

@@ -6,7 +6,7 @@ import { loadConfig } from '../config/config.js';
 import { createLogger } from '../logging/logger.js';
 import { UserError } from '../shared/errors.js';
 import { addArticles } from '../app/add-articles.js';
-import { fetcherFor } from '../web/fetch-page.js';
+import { fetcherFor } from '../web/polite-fetcher.js';
 import { parseCommandLine, runCli } from './run-cli.js';
 
 const USAGE = `Usage: npm run add -- URL [URL …] [--json]

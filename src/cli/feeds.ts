@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../logging/logger.js';
-import { fetcherFor } from '../web/fetch-page.js';
+import { fetcherFor } from '../web/polite-fetcher.js';
 import { pollFeeds } from '../app/feeds.js';
 import { parseCommandLine, runCli } from './run-cli.js';
 

@@ -7,7 +7,7 @@
 import type { Client, Message } from 'discord.js';
 import { errorMessage } from '../shared/errors.js';
 import type { BotContext } from './context.js';
-import { addressing, handleMessage } from './dispatch.js';
+import { addressing, handleMessage } from './handlers/message.js';
 import { justBefore, unansweredQuestions } from './handled-messages.js';
 
 const PER_CHANNEL = 100;

@@ -2,35 +2,20 @@
  * Fetching a URL a user gave the bot, safely. The bot runs next to other services, so a URL must never be a
  * way into them:
  *
- * - only http and https;
- * - the address a host name resolves to is checked — not the name — and the connection goes to exactly that
- *   address (no second lookup a DNS rebinding could answer differently); loopback, private, link-local,
- *   unique-local, carrier-grade NAT, multicast and reserved ranges are refused (ipaddr.js classifies them);
- *   ALLOW_LOOPBACK_URLS lets loopback through, and nothing else (the tests serve pages from 127.0.0.1);
- * - redirects are followed by hand, at most MAX_REDIRECTS, each new address checked again;
+ * - only http and https, and only addresses addresses.ts allows, checked again at every redirect;
+ * - redirects are followed by hand, at most MAX_REDIRECTS;
  * - a connect timeout, a total timeout, a size limit on the body, and only the content types asked for;
- * - politeness: a User-Agent that names the bot, robots.txt honoured (robots-parser), and one request at a
- *   time per host with a short pause between them.
+ * - a User-Agent that names the bot (politeness across requests is polite-fetcher.ts's);
  * - the body decoded in the charset the answer declares (Content-Type, <meta>, XML declaration), else as
  *   an article file is (corpus/decode.ts): a Windows-1252 page is never stored with U+FFFD.
  *
  * Every refusal is a FetchError with a one-line reason a user can read.
  */
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { decodeWebPage } from '../corpus/decode.js';
+import { forbiddenAddress, checkedLookup, parseWebUrl } from './addresses.js';
+import ipaddr from 'ipaddr.js';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { LookupFunction } from 'node:net';
-import { createRequire } from 'node:module';
-import ipaddr from 'ipaddr.js';
-import type { Config } from '../config/config.js';
-import { decodeWebPage } from '../corpus/decode.js';
-
-interface RobotsRules {
-  isDisallowed(url: string, userAgent?: string): boolean | undefined;
-}
-// robots-parser is CommonJS whose typings do not describe its default export under NodeNext; its API is one
-// function, typed here.
-const robotsParser = createRequire(import.meta.url)('robots-parser') as (url: string, text: string) => RobotsRules;
 
 export const USER_AGENT = 'corpus-quote-bot/0.1 (a Discord bot quoting news articles; see its README)';
 export const MAX_REDIRECTS = 5;
@@ -80,57 +65,6 @@ export interface FetchedPage {
   contentType: string;
   body: string;
   headers: Record<string, string | undefined>;
-}
-
-/** Why an address may not be fetched, or undefined when it may. */
-export function forbiddenAddress(address: string, allowLoopback = false): string | undefined {
-  if (!ipaddr.isValid(address)) return `"${address}" is not an IP address`;
-  let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
-    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
-  }
-  const range = parsed.range();
-  return range === 'unicast' || (allowLoopback && range === 'loopback')
-    ? undefined
-    : `${address} is a ${range} address`;
-}
-
-/** A DNS lookup that refuses internal addresses: the connection uses the address checked here. */
-function checkedLookup(allowLoopback: boolean): LookupFunction {
-  return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) {
-        callback(error, '', 0);
-        return;
-      }
-      const list = addresses as LookupAddress[];
-      const usable = list.filter((entry) => forbiddenAddress(entry.address, allowLoopback) === undefined);
-      const chosen = usable[0];
-      if (!chosen) {
-        const reason = list[0] ? forbiddenAddress(list[0].address, allowLoopback) : 'no address';
-        callback(new FetchError(`refused: ${hostname} resolves to an internal address (${reason})`), '', 0);
-        return;
-      }
-      if ((options as { all?: boolean }).all) {
-        (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, [chosen]);
-      } else {
-        callback(null, chosen.address, chosen.family);
-      }
-    });
-  };
-}
-
-function parseWebUrl(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new FetchError(`"${raw}" is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new FetchError(`refused: only http and https URLs can be fetched, not ${url.protocol.replace(':', '')}`);
-  }
-  return url;
 }
 
 /** An answer before its body is decoded: only a page that is kept (a 200) is. */
@@ -263,92 +197,5 @@ export async function fetchChecked(raw: string, options: FetchOptions): Promise<
       );
     }
     return { ...answer, body: decodedBody(bytes, answer) };
-  }
-}
-
-/** The fetcher the settings describe. */
-export function fetcherFor(
-  config: Pick<Config, 'allowLoopbackUrls' | 'fetchDelayMs' | 'fetchTimeoutSeconds'>,
-): PoliteFetcher {
-  return new PoliteFetcher(
-    {
-      allowLoopback: config.allowLoopbackUrls,
-      totalTimeoutMs: config.fetchTimeoutSeconds * 1000,
-      connectTimeoutMs: Math.min(DEFAULT_FETCH.connectTimeoutMs, config.fetchTimeoutSeconds * 1000),
-    },
-    config.fetchDelayMs,
-  );
-}
-
-/** What a host's robots.txt says: its rules, or the server error it answered with (RFC 9309 2.3.1.4: then
- * nothing may be fetched). No robots.txt (4xx), or one that is not text: nothing is forbidden. */
-interface RobotsAnswer {
-  rules?: RobotsRules;
-  serverError?: number;
-}
-
-function robotsUnavailable(error: unknown): RobotsAnswer {
-  const status = error instanceof FetchError ? error.status : undefined;
-  return status !== undefined && status >= 500 ? { serverError: status } : {};
-}
-
-/** Politeness across requests: robots.txt per host, one request at a time per host, a pause between. */
-export class PoliteFetcher {
-  private readonly robots = new Map<string, Promise<RobotsAnswer>>();
-  private readonly hostQueues = new Map<string, Promise<unknown>>();
-
-  constructor(
-    private readonly base: Pick<FetchOptions, 'allowLoopback'> & Partial<FetchOptions>,
-    /** Pause between two requests to one host. */
-    private readonly delayMs = 1000,
-  ) {}
-
-  private options(accept: readonly string[], headers?: Record<string, string>): FetchOptions {
-    return { ...DEFAULT_FETCH, ...this.base, accept, ...(headers ? { headers } : {}) };
-  }
-
-  /** Runs one request for `host` after the previous one (and a pause). */
-  private inTurn<T>(host: string, run: () => Promise<T>): Promise<T> {
-    const previous = this.hostQueues.get(host) ?? Promise.resolve();
-    const next = previous
-      .catch(() => undefined)
-      .then(async () => {
-        try {
-          return await run();
-        } finally {
-          await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-        }
-      });
-    this.hostQueues.set(host, next);
-    return next;
-  }
-
-  private robotsFor(url: URL): Promise<RobotsAnswer> {
-    let answer = this.robots.get(url.origin);
-    if (!answer) {
-      const robotsUrl = new URL('/robots.txt', url).href;
-      // Served as text/html by many servers: its rules are read all the same (an HTML page holds none).
-      answer = this.inTurn(url.host, () => fetchChecked(robotsUrl, this.options(['text/plain', 'text/html'])))
-        .then((page): RobotsAnswer => ({ rules: robotsParser(robotsUrl, page.body) }))
-        .catch(robotsUnavailable);
-      this.robots.set(url.origin, answer);
-      // A server error is asked about again on the next request: it is expected to pass.
-      void answer.then(({ serverError }) => serverError !== undefined && this.robots.delete(url.origin));
-    }
-    return answer;
-  }
-
-  async fetch(raw: string, accept: readonly string[], headers?: Record<string, string>): Promise<FetchedPage> {
-    const url = parseWebUrl(raw);
-    const { rules, serverError } = await this.robotsFor(url);
-    if (serverError !== undefined) {
-      throw new FetchError(
-        `${url.host}'s robots.txt answered HTTP ${serverError}: nothing is fetched from it until it answers`,
-      );
-    }
-    if (rules?.isDisallowed(url.href, USER_AGENT)) {
-      throw new FetchError(`refused: ${url.host}'s robots.txt does not allow fetching ${url.pathname}`);
-    }
-    return this.inTurn(url.host, () => fetchChecked(url.href, this.options(accept, headers)));
   }
 }

@@ -7,7 +7,7 @@ import type { Config } from '../../config/config.js';
 import { createLogger } from '../../logging/logger.js';
 import { errorMessage } from '../../shared/errors.js';
 import { addArticles } from '../../app/add-articles.js';
-import { fetcherFor } from '../../web/fetch-page.js';
+import { fetcherFor } from '../../web/polite-fetcher.js';
 import { pollFeeds } from '../../app/feeds.js';
 import { removeArticle } from '../../app/remove-article.js';
 import type { CorpusTask } from './corpus-process.js';
