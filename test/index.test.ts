@@ -52,6 +52,8 @@ function startIndexing(env: Record<string, string>) {
     ENV_FILE: '.env.test',
     ...env,
     LOG_LEVEL: 'info',
+    // Progress is read from the JSON log lines.
+    LOG_FORMAT: 'json',
     EMBEDDING_BATCH_SIZE: '1',
   });
 }
@@ -336,6 +338,22 @@ describe('npm run index', () => {
     });
     assert.match(text.stdout, /^ {2}answer thresholds +confident above 0\.\d\d, reached by 20% of \d+ questions/m);
     assert.match(text.stdout, /^ {2}dense range +-?\d\.\d{3} \(unrelated passages\) to \d\.\d{3}/m);
+  });
+
+  it('writes its warnings piped as readable lines, once each, unless LOG_FORMAT=json', async () => {
+    const { env, corpusDir } = workspace();
+    writeFileSync(join(corpusDir, 'notes.pdf'), '%PDF-1.4');
+    const text = await runNode(['src/cli/index-corpus.ts'], { ENV_FILE: '.env.test', ...env, LOG_LEVEL: 'warn' });
+    assert.equal(text.code, 0, text.stderr);
+    const warnings = text.stderr.split('\n').filter((line) => line.includes('notes.pdf'));
+    assert.deepEqual(warnings, ['WARN  skipped: not an article type (.txt, .md, .html) file=notes.pdf']);
+    const json = await runNode(['src/cli/index-corpus.ts'], {
+      ENV_FILE: '.env.test',
+      ...env,
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+    });
+    assert.match(json.stderr, /^\{"level":40,.*"file":"notes\.pdf"/m);
   });
 
   it('says clearly when the corpus folder is missing or holds no articles', async () => {

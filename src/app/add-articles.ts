@@ -111,6 +111,8 @@ export interface AddOptions {
   fetcher: PoliteFetcher;
   /** Index after adding (default true); the feed poller adds several feeds' items, then indexes once. */
   index?: boolean;
+  /** Embedding progress of the index update. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Fetches, extracts and stores one URL; returns the file written (relative to the corpus) or why not. */
@@ -196,7 +198,10 @@ export async function addArticles(urls: string[], options: AddOptions): Promise<
   let index: IndexSummary | undefined;
   if (added.length > 0 && options.index !== false) {
     // If the update fails, the corpus is left as it was: the live index does not have these articles either.
-    index = await updateIndexOrUndo({ config, logger }, () => removeAdded(config, added, before));
+    index = await updateIndexOrUndo(
+      { config, logger, ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
+      () => removeAdded(config, added, before),
+    );
   }
   writeRegistry(config, registry);
   return {

@@ -3,11 +3,11 @@
  * front matter, and updates the index; says what was added, what was skipped and why, and how long it took.
  */
 import { loadConfig } from '../config/config.js';
-import { createLogger } from '../logging/logger.js';
 import { UserError } from '../shared/errors.js';
 import { addArticles } from '../app/add-articles.js';
 import { fetcherFor } from '../web/polite-fetcher.js';
-import { parseCommandLine, runCli } from './run-cli.js';
+import { progressReporter } from './progress.js';
+import { commandLogger, parseCommandLine, runCli } from './run-cli.js';
 
 const USAGE = `Usage: npm run add -- URL [URL …] [--json]
 Fetches each page, keeps its article in CORPUS_DIR/web/<host>/ as Markdown with its metadata, and updates the
@@ -19,9 +19,13 @@ await runCli(async () => {
   const { values, positionals } = commandLine;
   if (positionals.length === 0) throw new UserError(`No URL given.\n${USAGE}`, 2);
   const config = loadConfig();
-  const logger = createLogger(config.logLevel, undefined, { secrets: [config.discordToken] });
+  const logger = commandLogger(config);
   const fetcher = fetcherFor(config);
-  const report = await addArticles(positionals, { config, logger, fetcher });
+  // Each page's outcome is logged as it is fetched; the embedding that follows shows its progress.
+  const progress = progressReporter(logger, process.stderr.isTTY === true && !values.json);
+  const report = await addArticles(positionals, { config, logger, fetcher, onProgress: progress.update }).finally(
+    progress.stop,
+  );
   if (values.json) {
     const { index: _index, ...rest } = report;
     process.stdout.write(`${JSON.stringify(rest)}\n`);

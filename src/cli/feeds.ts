@@ -3,10 +3,9 @@
  * and updates the index. A feed with nothing new costs one conditional request.
  */
 import { loadConfig } from '../config/config.js';
-import { createLogger } from '../logging/logger.js';
 import { fetcherFor } from '../web/polite-fetcher.js';
 import { pollFeeds } from '../app/feeds.js';
-import { parseCommandLine, runCli } from './run-cli.js';
+import { commandLogger, parseCommandLine, runCli } from './run-cli.js';
 
 const USAGE = `Usage: npm run feeds [-- --json]
 Polls each feed listed in FEEDS_FILE (default DATA_DIR/feeds.txt, one RSS or Atom URL a line) once, adds the
@@ -16,7 +15,7 @@ await runCli(async () => {
   const commandLine = parseCommandLine({ json: { type: 'boolean' } }, USAGE);
   if (!commandLine) return 0;
   const config = loadConfig();
-  const logger = createLogger(config.logLevel, undefined, { secrets: [config.discordToken] });
+  const logger = commandLogger(config);
   const report = await pollFeeds({ config, logger, fetcher: fetcherFor(config) });
   if (commandLine.values.json) {
     const { index: _index, ...rest } = report;

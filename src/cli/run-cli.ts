@@ -3,10 +3,17 @@
  * non-zero exit code, never a stack trace (unless LOG_LEVEL=debug asks for it).
  */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config/config.js';
+import { ConfigError, type Config } from '../config/config.js';
+import { createLogger, type Logger } from '../logging/logger.js';
 import { UserError, errorMessage } from '../shared/errors.js';
 
 export const EXIT_CONFIG = 2;
+
+/** The logger of a command: readable lines on stderr, piped or not, unless LOG_FORMAT says json. */
+export function commandLogger(config: Pick<Config, 'logLevel' | 'logFormat' | 'discordToken'>): Logger {
+  const format = config.logFormat === 'auto' ? 'text' : config.logFormat;
+  return createLogger(config.logLevel, undefined, { secrets: [config.discordToken], format });
+}
 
 export async function runCli(main: () => Promise<number | void>): Promise<void> {
   // Output piped into a reader that stops early (`npm run ask -- … | head`): stop quietly, as Unix tools do.

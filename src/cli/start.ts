@@ -11,6 +11,7 @@ import { readManifest, type Manifest } from '../index/store.js';
 import { calibrationFrom } from '../answering/calibration.js';
 import { describeSummary } from './summary-text.js';
 import { runPrompt } from './prompt.js';
+import { progressReporter } from './progress.js';
 import { parseCommandLine, runCli } from './run-cli.js';
 
 function liveIndex(indexDir: string): Manifest | undefined {
@@ -28,9 +29,10 @@ answers questions typed at a prompt. Settings come from .env (see .env.example).
 await runCli(async () => {
   if (!parseCommandLine({}, USAGE)) return 0;
   const config = loadConfig();
-  const logger = createLogger(config.logLevel, undefined, { secrets: [config.discordToken] });
+  const logger = createLogger(config.logLevel, undefined, { secrets: [config.discordToken], format: config.logFormat });
+  const progress = progressReporter(logger, process.stderr.isTTY === true);
   try {
-    const summary = await updateIndex({ config, logger });
+    const summary = await updateIndex({ config, logger, onProgress: progress.update }).finally(progress.stop);
     if (!summary.upToDate) process.stderr.write(describeSummary(summary, calibrationFrom(summary.calibration, config)));
   } catch (error) {
     // A bot with a good index keeps answering from it when the index cannot be brought up to date (another

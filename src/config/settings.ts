@@ -4,7 +4,7 @@
  * docs/settings.md all come from here (`npm run settings-docs` writes the files; a test checks they agree).
  */
 import { join, resolve } from 'node:path';
-import { LOG_LEVELS } from '../logging/logger.js';
+import { LOG_FORMATS, LOG_LEVELS } from '../logging/logger.js';
 import type { SettingsReader } from './settings-reader.js';
 
 export type Pooling = 'mean' | 'cls';
@@ -212,6 +212,13 @@ export const SETTINGS = {
     help: `One of ${LOG_LEVELS.join(', ')}.`,
     common: true,
     read: (r, name) => r.oneOf(name, LOG_LEVELS) ?? 'info',
+  }),
+  logFormat: setting({
+    name: 'LOG_FORMAT',
+    section: 'Logging',
+    default: 'auto',
+    help: 'text (readable lines), json (for a log collector), or auto: commands write text, the bot writes text on a terminal and json elsewhere.',
+    read: (r, name) => r.oneOf(name, LOG_FORMATS) ?? 'auto',
   }),
   allowLoopbackUrls: setting({
     name: 'ALLOW_LOOPBACK_URLS',

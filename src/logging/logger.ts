@@ -1,6 +1,7 @@
 /**
  * Structured, levelled logs on stderr (stdout is kept for answers and --json output).
- * JSON lines when stderr is not a terminal (for log collectors), one readable line per entry when it is.
+ * One readable line per entry, or JSON lines (for log collectors): `format`, by default readable on a terminal
+ * and JSON elsewhere.
  * Secrets never reach the output: fields that could hold the bot token are redacted by key, wherever they are
  * nested, and every line is scrubbed as text before it is written — the bot token itself, anything shaped
  * like a Discord bot token, and the interaction and webhook tokens inside Discord URLs
@@ -56,9 +57,14 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
   return clean;
 }
 
+export const LOG_FORMATS = ['auto', 'text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export interface LoggerOptions {
   /** Strings never to write (the bot token), on top of the token shapes recognised anyway. */
   secrets?: (string | undefined)[];
+  /** Readable lines ('text'), JSON lines, or 'auto': readable on a terminal, JSON elsewhere (the default). */
+  format?: LogFormat;
 }
 
 export function createLogger(level: LogLevel, destination?: DestinationStream, options: LoggerOptions = {}): Logger {
@@ -66,7 +72,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream, o
   const scrub = (line: string) => redactSecrets(line, secrets);
   const target: DestinationStream = destination
     ? { write: (line: string) => destination.write(scrub(line)) }
-    : process.stderr.isTTY
+    : (options.format ?? 'auto') === 'text' || (options.format !== 'json' && process.stderr.isTTY)
       ? { write: (line: string) => process.stderr.write(formatLogLine(scrub(line))) }
       : { write: (line: string) => process.stderr.write(scrub(line)) };
   return pino({ level, base: undefined, redact: { paths: REDACT_PATHS, censor: CENSOR } }, target);
