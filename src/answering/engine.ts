@@ -16,6 +16,7 @@ import {
   readManifest,
   versionOf,
   type Manifest,
+  type IndexCalibration,
   type IndexedArticle,
   type IndexedPassage,
   type LoadedIndex,
@@ -133,6 +134,16 @@ export class AnswerEngine implements AnswerService {
 
   get calibrationInUse(): Calibration {
     return this.calibration;
+  }
+
+  /** What the index build measured (the null distributions the thresholds come from). */
+  get indexCalibration(): IndexCalibration {
+    return this.index.manifest.calibration;
+  }
+
+  /** The verbatim text of the passage with this label ('' when there is none). */
+  passageText(label: number): string {
+    return this.index.passages.get(label)?.text ?? '';
   }
 
   passage(id: string): { passage: IndexedPassage; label: number } | undefined {

@@ -6,16 +6,13 @@
  * chosen on. Runs with the current settings' model and index (`npm run index` first).
  */
 import { readFileSync } from 'node:fs';
-import { calibrationFrom, thresholdFromNull } from '../answering/calibration.js';
+import { thresholdFromNull } from '../answering/calibration.js';
+import { AnswerEngine } from '../answering/engine.js';
 import { leaveOneOut, type CrossValidation } from '../evaluation/cross-validation.js';
 import { halfOf, normalizeForMatch, parseQuestionFile, type EvalQuestion } from '../evaluation/evaluate.js';
 import { DEFAULT_WEIGHTS, orderCandidates, relevanceOf, type RankingWeights } from '../answering/rank.js';
-import { PassageSearch } from '../retrieval/search.js';
 import { loadConfig } from '../config/config.js';
-import { InProcessEmbedder } from '../embedding/embedder.js';
-import { resolveEmbeddingSpec } from '../embedding/model-spec.js';
 import { UserError, errorMessage } from '../shared/errors.js';
-import { checkModel, loadIndex } from '../index/store.js';
 import type { CandidateSignals } from '../retrieval/search.js';
 import { parseCommandLine, runCli } from './run-cli.js';
 
@@ -55,12 +52,9 @@ await runCli(async () => {
     throw new UserError(`--half must be dev or test.\n${USAGE}`, 2);
   if (positionals.length === 0) throw new UserError(`No question file given.\n${USAGE}`, 2);
   const config = loadConfig();
-  const spec = resolveEmbeddingSpec(config);
-  const index = loadIndex(config.indexDir, spec, config.searchEf);
-  const embedder = await InProcessEmbedder.load(spec, config);
-  checkModel(index.manifest, embedder, index.path);
-  const search = new PassageSearch(index, embedder);
-  const calibration = calibrationFrom(index.manifest.calibration, { minRelevance: undefined, falseAnswerRate: 0.1 });
+  const engine = await AnswerEngine.open(config);
+  // Relevance is computed here with each weighting tried; the dense range is the index's.
+  const calibration = engine.calibrationInUse;
 
   const searched: Searched[] = [];
   for (const file of positionals) {
@@ -73,24 +67,27 @@ await runCli(async () => {
     for (const question of parseQuestionFile(content, file).filter(
       (entry) => half === undefined || halfOf(entry.id) === half,
     )) {
-      const { candidates } = await search.search(question.question);
       const needles = question.containsAny?.map(normalizeForMatch) ?? [];
+      // A question the bot refuses to take (not English, say) has no candidates.
+      const { scored } = await engine.rank(question.question).catch((error: unknown) => {
+        if (error instanceof UserError) return { scored: [] };
+        throw error;
+      });
       searched.push({
         file,
         question,
-        candidates: candidates.map((candidate) => ({
+        candidates: scored.map((candidate) => ({
           ...candidate,
-          answers: needles.some((needle) =>
-            normalizeForMatch(index.passages.get(candidate.label)?.text ?? '').includes(needle),
-          ),
+          answers: needles.some((needle) => normalizeForMatch(engine.passageText(candidate.label)).includes(needle)),
         })),
       });
     }
   }
-  await embedder.close();
+  const { nullRelevances, offTopicRelevances = [] } = engine.indexCalibration;
+  await engine.close();
 
   const answerable = searched.filter((entry) => entry.question.containsAny !== undefined);
-  const lines: string[] = [`Cross-validation on ${positionals.join(', ')} with ${spec.modelId}`, ''];
+  const lines: string[] = [`Cross-validation on ${positionals.join(', ')} with ${config.embeddingModel}`, ''];
 
   // Ranking: hit@3, ties broken by reciprocal rank.
   const rankOfAnswer = (entry: Searched, weights: RankingWeights) => {
@@ -130,7 +127,6 @@ await runCli(async () => {
 
   // Grades, with the default weights the index calibrated: what each refusal rate refuses, and what each
   // FALSE_ANSWER_RATE lets be answered confidently, of the answerable and the unanswerable questions.
-  const { nullRelevances, offTopicRelevances = [] } = index.manifest.calibration;
   const bestRelevance = searched.map((entry) =>
     Math.max(0, ...entry.candidates.map((candidate) => relevanceOf(candidate, calibration))),
   );
