@@ -14,7 +14,7 @@ import {
   type APIEmbed,
 } from 'discord.js';
 import type { Answer, AnswerPassage, Citation } from '../answering/answer.js';
-import { CLOSEST_NOTE, paragraphLabel, sourceText } from '../present/answer-text.js';
+import { CLOSEST_NOTE, paragraphLabel, sourceParts, sourceText } from '../present/answer-text.js';
 import { webUrl } from '../shared/web-url.js';
 import type { IndexedArticle, IndexedPassage } from '../index/store.js';
 import { inertText } from './mentions.js';
@@ -79,9 +79,9 @@ function isWebLink(url: string | undefined): url is string {
   return webUrl(url) !== undefined;
 }
 
+/** The citation as an embed's footer shows it (the title is the embed's own): "Author · Publication · paragraph 3". */
 export function citationLine(citation: Citation): string {
-  const parts = [citation.author, citation.publication, citation.date, paragraphLabel(citation)].filter(Boolean);
-  return parts.join(' · ');
+  return [...sourceParts(citation), paragraphLabel(citation)].join(' · ');
 }
 
 function passageEmbed(passage: AnswerPassage, descriptionBudget: number): APIEmbed {

@@ -22,9 +22,14 @@ export function paragraphLabel(citation: Pick<Citation, 'paragraphStart' | 'para
   return citation.part ? `${range} (part ${citation.part.index} of ${citation.part.of})` : range;
 }
 
-/** "Author, Publication, 2016-04-27": whatever is known of an article's source, in that order. */
+/** Whatever is known of an article's source, in the order every citation gives it: author, publication, date. */
+export function sourceParts(article: { author?: string; publication?: string; date?: string }): string[] {
+  return [article.author, article.publication, article.date].filter((part): part is string => !!part);
+}
+
+/** "Author, Publication, 2016-04-27". */
 export function sourceText(article: { author?: string; publication?: string; date?: string }): string {
-  return [article.author, article.publication, article.date].filter(Boolean).join(', ');
+  return sourceParts(article).join(', ');
 }
 
 /** "Title — Author, Publication, 27 April 2016, paragraph 3": whatever is known, in that order. */
