@@ -196,6 +196,7 @@ describe('question terms', () => {
     assert.deepEqual(terms('Why did the doctor resign on television?'), ['doctor', 'resign', 'televis']);
     assert.deepEqual(terms('Doctors kept it, the men said.'), ['doctor', 'keep', 'man']);
     assert.deepEqual(terms('What does the author think, according to the article?'), []);
+    assert.deepEqual(terms('What did the columnist write in her piece, the story on the blog?'), []);
     const question = analyseQuestion('Why did the doctor resign?', vocabulary({ doctor: 50, resign: 2 }));
     assert.deepEqual(
       question.map((term) => term.term),

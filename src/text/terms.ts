@@ -30,9 +30,24 @@ const STOP_WORDS = new Set([
 // what does it say…"): a passage rarely holds them in the sense asked, so they only dilute coverage and pull
 // in noise. Compared after stemming, so every inflection goes ("said", "says", "authors", "described").
 const FRAMING_TERMS = new Set(
-  ['according', 'article', 'author', 'writer', 'describe', 'mention', 'think', 'tell', 'say'].map((word) =>
-    stemmer(word),
-  ),
+  [
+    'according',
+    'article',
+    'author',
+    'writer',
+    'write',
+    'piece',
+    'column',
+    'columnist',
+    'story',
+    'blog',
+    'editorial',
+    'describe',
+    'mention',
+    'think',
+    'tell',
+    'say',
+  ].map((word) => stemmer(word)),
 );
 
 export function words(text: string): string[] {
