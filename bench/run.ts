@@ -8,7 +8,8 @@ import { cpus } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCommandLine, runCli } from '../src/cli/run-cli.js';
+import { parseCommandLine, type Command } from '../src/cli/flags.js';
+import { runCli } from '../src/cli/run-cli.js';
 import { loadConfig } from '../src/config/config.js';
 import { measureModelCosts, type ModelCosts, type ModelProfile } from './model-costs.js';
 import { benchLatency, buildSeedIndex, copySeedIndexEnv } from './pipeline.js';
@@ -16,22 +17,15 @@ import { renderChart, renderReport } from './report.js';
 import { benchVectors, type VectorResult } from './vectors.js';
 import { DEFAULT_HNSW } from '../src/index/store.js';
 
-const USAGE = `Usage: npm run bench [-- --quick] [-- --full] [-- --report-only] [-- --out FOLDER]
-Measures vector search, answering latency, indexing and start-up with the test model and the model the
-settings name (ENV_FILE, .env, or the defaults), and writes bench/results/ (--quick: bench/results-quick/;
---out: another folder).
---full adds 1,000,000 vectors; --report-only redraws the report and chart from results.json.`;
+const COMMAND: Command<'quick' | 'full' | 'report-only' | 'out'> = {
+  synopsis: 'npm run bench',
+  flags: ['quick', 'full', 'report-only', 'out'],
+  about: `Measures vector search, answering latency, indexing and start-up with the test model and the model the
+settings name (ENV_FILE, .env, or the defaults), and writes bench/results/.`,
+};
 
 await runCli(async () => {
-  const commandLine = parseCommandLine(
-    {
-      full: { type: 'boolean' },
-      quick: { type: 'boolean' },
-      'report-only': { type: 'boolean' },
-      out: { type: 'string' },
-    },
-    USAGE,
-  );
+  const commandLine = parseCommandLine(COMMAND);
   if (!commandLine) return 0;
   const { values } = commandLine;
   const quick = values.quick === true;

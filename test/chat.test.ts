@@ -34,7 +34,10 @@ describe('plainQuestion', () => {
     );
     assert.equal(plainQuestion('wat did ppl say abt it'), 'what did people say about it');
     assert.equal(plainQuestion('wen did the drs walk out 2day'), 'when did the doctors walk out today');
-    assert.equal(plainQuestion('who took the pic, shud i ask the dept'), 'who took the picture, should i ask the department');
+    assert.equal(
+      plainQuestion('who took the pic, shud i ask the dept'),
+      'who took the picture, should i ask the department',
+    );
   });
 
   it('keeps a message that is nothing but a greeting as it is, so it is still a question to answer or refuse', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, DEFAULT_EMBEDDING_MODEL, SETTING_NAMES, loadConfig } from '../src/config/config.js';
 import { SETTINGS } from '../src/config/settings.js';
+import { FLAGS, usageOf, type Command } from '../src/cli/flags.js';
 import { settingsFiles } from '../src/cli/settings-docs.js';
 import { PROJECT_ROOT, runNode } from './helpers/process.js';
 
@@ -202,5 +203,16 @@ describe('--help', () => {
       assert.equal(wrong.code, 2, entry);
       assert.match(wrong.stderr, /Unknown option '--no-such-option'[\s\S]*Usage: npm run/);
     }
+  });
+
+  it('explains each flag with the one help text it is declared with', () => {
+    const command: Command<'json' | 'half'> = { synopsis: 'npm run x', flags: ['json', 'half'], about: 'Does x.' };
+    assert.deepEqual(usageOf(command).split('\n'), [
+      'Usage: npm run x -- [--json] [--half dev|test]',
+      'Does x.',
+      'Options:',
+      `  --json           ${FLAGS.json.help}`,
+      `  --half dev|test  ${FLAGS.half.help}`,
+    ]);
   });
 });

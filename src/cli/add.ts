@@ -7,14 +7,20 @@ import { UserError } from '../shared/errors.js';
 import { addArticles } from '../app/add-articles.js';
 import { fetcherFor } from '../web/polite-fetcher.js';
 import { progressReporter } from './progress.js';
-import { commandLogger, parseCommandLine, runCli } from './run-cli.js';
+import { parseCommandLine, usageOf, type Command } from './flags.js';
+import { commandLogger, runCli } from './run-cli.js';
 
-const USAGE = `Usage: npm run add -- URL [URL …] [--json]
-Fetches each page, keeps its article in CORPUS_DIR/web/<host>/ as Markdown with its metadata, and updates the
-index. The same article (same canonical URL, or same text) is never added twice. --json prints the report.`;
+const COMMAND: Command<'json'> = {
+  synopsis: 'npm run add -- URL [URL …]',
+  flags: ['json'],
+  positionals: true,
+  about: `Fetches each page, keeps its article in CORPUS_DIR/web/<host>/ as Markdown with its metadata, and updates the
+index. The same article (same canonical URL, or same text) is never added twice.`,
+};
+const USAGE = usageOf(COMMAND);
 
 await runCli(async () => {
-  const commandLine = parseCommandLine({ json: { type: 'boolean' } }, USAGE, true);
+  const commandLine = parseCommandLine(COMMAND);
   if (!commandLine) return 0;
   const { values, positionals } = commandLine;
   if (positionals.length === 0) throw new UserError(`No URL given.\n${USAGE}`, 2);

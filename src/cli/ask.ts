@@ -7,18 +7,19 @@ import { AnswerEngine } from '../answering/engine.js';
 import { PLAIN_STYLE, TERMINAL_STYLE, formatAnswerText } from '../present/answer-text.js';
 import { UserError } from '../shared/errors.js';
 import { formatSources } from './sources-text.js';
-import { parseCommandLine, runCli } from './run-cli.js';
+import { parseCommandLine, usageOf, type Command } from './flags.js';
+import { runCli } from './run-cli.js';
 
-const USAGE = `Usage: npm run ask -- "your question" [--top 1-10] [--json] [--explain]   or   npm run ask -- --sources
-Answers one question from the index: the passages that answer it, verbatim, with citations.
---explain shows every signal and the threshold; --json prints the answer object (use npm run -s).`;
+const COMMAND: Command<'top' | 'json' | 'explain' | 'sources'> = {
+  synopsis: 'npm run ask -- "your question"',
+  flags: ['top', 'json', 'explain', 'sources'],
+  positionals: true,
+  about: 'Answers one question from the index: the passages that answer it, verbatim, with citations.',
+};
+const USAGE = usageOf(COMMAND);
 
 await runCli(async () => {
-  const commandLine = parseCommandLine(
-    { json: { type: 'boolean' }, explain: { type: 'boolean' }, top: { type: 'string' }, sources: { type: 'boolean' } },
-    USAGE,
-    true,
-  );
+  const commandLine = parseCommandLine(COMMAND);
   if (!commandLine) return 0;
   const { values, positionals } = commandLine;
   const top = values.top === undefined ? 3 : Number(values.top);

@@ -12,11 +12,15 @@ import { explainModelLoadFailure, localModelFolder } from '../embedding/load-mod
 import { resolveEmbeddingSpec } from '../embedding/model-spec.js';
 import { CrossEncoder } from '../embedding/reranker.js';
 import { INSTALLABLE_MODELS } from '../embedding/install-model.js';
-import { parseCommandLine, runCli } from './run-cli.js';
+import { parseCommandLine, type Command } from './flags.js';
+import { runCli } from './run-cli.js';
 
-const USAGE = `Usage: npm run check-config
-Validates every setting, prints what will be used (never the token), and checks that each model can be had:
-one on disk is loaded, one that is not must be downloadable from the hub or installable from Maven.`;
+const COMMAND: Command<never> = {
+  synopsis: 'npm run check-config',
+  flags: [],
+  about: `Validates every setting, prints what will be used (never the token), and checks that each model can be had:
+one on disk is loaded, one that is not must be downloadable from the hub or installable from Maven.`,
+};
 
 /** Whether the hub answers for this model within a few seconds. */
 async function hubReachable(hubUrl: string, modelId: string): Promise<boolean> {
@@ -41,7 +45,7 @@ async function mavenAvailable(): Promise<boolean> {
 }
 
 await runCli(async () => {
-  if (!parseCommandLine({}, USAGE)) return 0;
+  if (!parseCommandLine(COMMAND)) return 0;
   const config = loadConfig();
   const shown = { ...config, discordToken: config.discordToken ? '(set)' : '(not set: command-line mode)' };
   for (const [key, value] of Object.entries(shown)) {

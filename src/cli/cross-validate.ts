@@ -14,12 +14,18 @@ import { DEFAULT_WEIGHTS, orderCandidates, relevanceOf, type RankingWeights } fr
 import { loadConfig } from '../config/config.js';
 import { UserError, errorMessage } from '../shared/errors.js';
 import type { CandidateSignals } from '../retrieval/search.js';
-import { parseCommandLine, runCli } from './run-cli.js';
+import { parseCommandLine, usageOf, type Command } from './flags.js';
+import { runCli } from './run-cli.js';
 
-const USAGE = `Usage: npm run cross-validate -- FILE.jsonl [FILE.jsonl …] [--half dev|test]
-Shows how the ranking weights and the grading rates were chosen: every setting of a small grid on every
+const COMMAND: Command<'half'> = {
+  synopsis: 'npm run cross-validate -- FILE.jsonl [FILE.jsonl …]',
+  flags: ['half'],
+  positionals: true,
+  about: `Shows how the ranking weights and the grading rates were chosen: every setting of a small grid on every
 question, leave-one-out cross-validation of the weights, and what each refusal rate and FALSE_ANSWER_RATE
-does (run npm run index first; choose on --half dev).`;
+does (run npm run index first; choose on --half dev).`,
+};
+const USAGE = usageOf(COMMAND);
 
 const DENSE_WEIGHTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
 const ARTICLE_WEIGHTS = [0, 0.1, 0.2, 0.3];
@@ -44,7 +50,7 @@ function chosenText<T>(result: CrossValidation<T>, name: (setting: T) => string)
 }
 
 await runCli(async () => {
-  const commandLine = parseCommandLine({ half: { type: 'string' } }, USAGE, true);
+  const commandLine = parseCommandLine(COMMAND);
   if (!commandLine) return 0;
   const { positionals, values } = commandLine;
   const half = values.half;

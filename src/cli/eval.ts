@@ -18,10 +18,16 @@ import {
   type EvalRun,
 } from '../evaluation/evaluate.js';
 import { UserError, errorMessage } from '../shared/errors.js';
-import { parseCommandLine, runCli } from './run-cli.js';
+import { parseCommandLine, usageOf, type Command } from './flags.js';
+import { runCli } from './run-cli.js';
 
-const USAGE =
-  'Usage: npm run eval -- [FILE.jsonl …] [--half dev|test] [--ranking lexical|dense|rrf|hybrid] [--no-threshold] [--json]';
+const COMMAND: Command<'half' | 'ranking' | 'no-threshold' | 'json'> = {
+  synopsis: 'npm run eval -- [FILE.jsonl …]',
+  flags: ['half', 'ranking', 'no-threshold', 'json'],
+  positionals: true,
+  about: 'Scores each retriever alone, their fusion and the bot on question files (default: eval/*.jsonl).',
+};
+const USAGE = usageOf(COMMAND);
 const RANKINGS: RankingMode[] = ['lexical', 'dense', 'rrf', 'hybrid'];
 
 function questionTable(report: EvalReport): string[] {
@@ -80,16 +86,7 @@ function summaryLines(report: EvalReport): string[] {
 }
 
 await runCli(async () => {
-  const commandLine = parseCommandLine(
-    {
-      json: { type: 'boolean' },
-      ranking: { type: 'string' },
-      'no-threshold': { type: 'boolean' },
-      half: { type: 'string' },
-    },
-    USAGE,
-    true,
-  );
+  const commandLine = parseCommandLine(COMMAND);
   if (!commandLine) return 0;
   const { values, positionals } = commandLine;
   const ranking = values.ranking as RankingMode | undefined;

@@ -5,14 +5,18 @@
 import { loadConfig } from '../config/config.js';
 import { fetcherFor } from '../web/polite-fetcher.js';
 import { pollFeeds } from '../app/feeds.js';
-import { commandLogger, parseCommandLine, runCli } from './run-cli.js';
+import { parseCommandLine, type Command } from './flags.js';
+import { commandLogger, runCli } from './run-cli.js';
 
-const USAGE = `Usage: npm run feeds [-- --json]
-Polls each feed listed in FEEDS_FILE (default DATA_DIR/feeds.txt, one RSS or Atom URL a line) once, adds the
-articles of new items to the corpus and updates the index. --json prints the report.`;
+const COMMAND: Command<'json'> = {
+  synopsis: 'npm run feeds',
+  flags: ['json'],
+  about: `Polls each feed listed in FEEDS_FILE (default DATA_DIR/feeds.txt, one RSS or Atom URL a line) once, adds the
+articles of new items to the corpus and updates the index.`,
+};
 
 await runCli(async () => {
-  const commandLine = parseCommandLine({ json: { type: 'boolean' } }, USAGE);
+  const commandLine = parseCommandLine(COMMAND);
   if (!commandLine) return 0;
   const config = loadConfig();
   const logger = commandLogger(config);

@@ -9,14 +9,18 @@ import { updateIndex } from '../app/update-index.js';
 import { countRepeatedPassages } from '../index/store.js';
 import { describeSummary } from './summary-text.js';
 import { progressReporter } from './progress.js';
-import { commandLogger, parseCommandLine, runCli } from './run-cli.js';
+import { parseCommandLine, type Command } from './flags.js';
+import { commandLogger, runCli } from './run-cli.js';
 
-const USAGE = `Usage: npm run index [-- --json]
-Builds or updates the index of CORPUS_DIR in INDEX_DIR, embedding only what changed, and calibrates
-abstention on it. --json prints the summary as one JSON object (use npm run -s to keep npm's banner off).`;
+const COMMAND: Command<'json'> = {
+  synopsis: 'npm run index',
+  flags: ['json'],
+  about: `Builds or updates the index of CORPUS_DIR in INDEX_DIR, embedding only what changed, and calibrates
+abstention on it.`,
+};
 
 await runCli(async () => {
-  const commandLine = parseCommandLine({ json: { type: 'boolean' } }, USAGE);
+  const commandLine = parseCommandLine(COMMAND);
   if (!commandLine) return 0;
   const { values } = commandLine;
   const config = loadConfig();

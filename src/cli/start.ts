@@ -12,7 +12,8 @@ import { calibrationFrom } from '../answering/calibration.js';
 import { describeSummary } from './summary-text.js';
 import { runPrompt } from './prompt.js';
 import { progressReporter } from './progress.js';
-import { parseCommandLine, runCli } from './run-cli.js';
+import { parseCommandLine, type Command } from './flags.js';
+import { runCli } from './run-cli.js';
 
 function liveIndex(indexDir: string): Manifest | undefined {
   try {
@@ -22,12 +23,15 @@ function liveIndex(indexDir: string): Manifest | undefined {
   }
 }
 
-const USAGE = `Usage: npm start
-Brings the index of CORPUS_DIR up to date, then runs the Discord bot (DISCORD_TOKEN set) or, without a token,
-answers questions typed at a prompt. Settings come from .env (see .env.example).`;
+const COMMAND: Command<never> = {
+  synopsis: 'npm start',
+  flags: [],
+  about: `Brings the index of CORPUS_DIR up to date, then runs the Discord bot (DISCORD_TOKEN set) or, without a token,
+answers questions typed at a prompt. Settings come from .env (see .env.example).`,
+};
 
 await runCli(async () => {
-  if (!parseCommandLine({}, USAGE)) return 0;
+  if (!parseCommandLine(COMMAND)) return 0;
   const config = loadConfig();
   const logger = createLogger(config.logLevel, undefined, { secrets: [config.discordToken], format: config.logFormat });
   const progress = progressReporter(logger, process.stderr.isTTY === true);
