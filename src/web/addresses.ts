@@ -4,8 +4,9 @@
  * loopback, private, link-local, unique-local, carrier-grade NAT, multicast and reserved ranges are refused
  * (ipaddr.js classifies them); ALLOW_LOOPBACK_URLS lets loopback through, and nothing else.
  */
-import { FetchError } from './fetch-page.js';
+import { FetchError } from './fetch-error.js';
 import ipaddr from 'ipaddr.js';
+import { webUrl } from '../shared/web-url.js';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 
@@ -48,14 +49,17 @@ export function checkedLookup(allowLoopback: boolean): LookupFunction {
 }
 
 export function parseWebUrl(raw: string): URL {
-  let url: URL;
+  // The one check of a web link (shared/web-url.ts); only the reason for a refusal is said here.
+  const href = webUrl(raw);
+  if (href !== undefined) return new URL(href);
+  let protocol: string;
   try {
-    url = new URL(raw);
+    protocol = new URL(raw.trim()).protocol;
   } catch {
     throw new FetchError(`"${raw}" is not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new FetchError(`refused: only http and https URLs can be fetched, not ${url.protocol.replace(':', '')}`);
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new FetchError(`refused: only http and https URLs can be fetched, not ${protocol.replace(':', '')}`);
   }
-  return url;
+  throw new FetchError(`"${raw}" names no host`);
 }

@@ -16,20 +16,12 @@ import { forbiddenAddress, checkedLookup, parseWebUrl } from './addresses.js';
 import ipaddr from 'ipaddr.js';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { FetchError } from './fetch-error.js';
+
+export { FetchError };
 
 export const USER_AGENT = 'corpus-quote-bot/0.1 (a Discord bot quoting news articles; see its README)';
 export const MAX_REDIRECTS = 5;
-
-export class FetchError extends Error {
-  constructor(
-    message: string,
-    /** HTTP status, when the server answered. */
-    readonly status?: number,
-  ) {
-    super(message);
-    this.name = 'FetchError';
-  }
-}
 
 export interface FetchOptions {
   /** Content types accepted (the part before ";"), e.g. text/html. */
