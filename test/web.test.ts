@@ -12,6 +12,7 @@ import { createLogger } from '../src/logging/logger.js';
 import { updateIndex } from '../src/app/update-index.js';
 import { acquireIndexLock, currentVersion } from '../src/index/store.js';
 import { articleMarkdown } from '../src/app/add-articles.js';
+import { ITEMS_PER_BATCH } from '../src/app/feeds.js';
 import { forbiddenAddress } from '../src/web/addresses.js';
 import { HTML_TYPES, fetchChecked } from '../src/web/fetch-page.js';
 import { PoliteFetcher } from '../src/web/polite-fetcher.js';
@@ -19,7 +20,7 @@ import { NOT_ALLOWED } from '../src/discord/handlers/corpus.js';
 import { startBot } from '../src/discord/run-bot.js';
 import { BOT_ID, FakeDiscord, TOKEN } from './helpers/fake-discord.js';
 import { testConfig } from './helpers/models.js';
-import { runNode } from './helpers/process.js';
+import { runNode, spawnProject } from './helpers/process.js';
 import { STRIKE_PARAGRAPHS, TestWeb, webWorkspace } from './helpers/web-server.js';
 
 describe('which addresses may be fetched', () => {
@@ -334,6 +335,36 @@ describe('feeds', () => {
       [1, 0],
       [0, 0],
     ]);
+  });
+
+  it('keeps what an interrupted poll added, a batch at a time, and asks for none of it again', async () => {
+    const { feedsFile, env, config } = webWorkspace('feeds-interrupted-', 60);
+    writeFileSync(feedsFile, `${web.url}/long.rss\n`);
+    web.longFeedItems = ITEMS_PER_BATCH + 2;
+    web.hangingNews.add(ITEMS_PER_BATCH);
+    await updateIndex({ config, logger: createLogger('silent') });
+    const statePath = join(config.dataDir, 'feeds-state.json');
+    const child = spawnProject(['src/cli/feeds.ts'], { ...env, LOG_LEVEL: 'silent' });
+    const pending = () => {
+      try {
+        const state = JSON.parse(readFileSync(statePath, 'utf8')) as Record<string, { pending?: unknown[] }>;
+        return state[`${web.url}/long.rss`]?.pending?.length;
+      } catch {
+        return undefined;
+      }
+    };
+    // The first batch is saved; the poll then hangs on the next page: stopped for good.
+    for (let wait = 0; wait < 300 && pending() !== 2; wait++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(pending(), 2, 'the first batch was saved while the poll ran');
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('close', resolve));
+    web.hangingNews.clear();
+    const before = web.hits.get('/news/0.html');
+    const next = await pollOnce(env);
+    assert.equal(next.code, 0, next.stderr);
+    assert.equal(next.report.added.length, 2, 'only the two items not saved before');
+    assert.equal(web.hits.get('/news/0.html'), before, 'an item of the saved batch is not fetched again');
+    web.longFeedItems = 0;
   });
 
   it("takes a poll's articles out of the corpus again when the index cannot be updated, and adds them next time", async () => {

@@ -57,6 +57,8 @@ export class TestWeb {
   robots = { status: 200, type: 'text/plain', body: 'User-agent: *\nDisallow: /private/\n' };
   /** Items of /long.rss, each linking to its own article /news/<n>.html. */
   longFeedItems = 0;
+  /** Articles of /long.rss that never finish arriving (to stop a poll half-way). */
+  readonly hangingNews = new Set<number>();
   /** How many times each path was requested, and the last conditional headers seen. */
   readonly hits = new Map<string, number>();
   lastIfNoneMatch: string | undefined;
@@ -222,6 +224,10 @@ export class TestWeb {
         }
         default: {
           const notice = /^\/news\/(\d+)\.html$/.exec(path);
+          if (notice && this.hangingNews.has(Number(notice[1]))) {
+            response.writeHead(200, { 'content-type': 'text/html' }).write('<html><body><p>Still coming');
+            return;
+          }
           if (notice) {
             html(
               articlePage(`Council notice ${notice[1]}`, [
