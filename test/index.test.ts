@@ -337,7 +337,7 @@ describe('npm run index', () => {
       FALSE_ANSWER_RATE: '0.2',
     });
     assert.match(text.stdout, /^ {2}answer thresholds +confident above 0\.\d\d, reached by 20% of \d+ questions/m);
-    assert.match(text.stdout, /^ {2}dense range +-?\d\.\d{3} \(unrelated passages\) to \d\.\d{3}/m);
+    assert.match(text.stdout, /^ {2}dense range +-?\d\.\d{3} \(off-topic questions’ nearest passage\) to \d\.\d{3}/m);
   });
 
   it('writes its warnings piped as readable lines, once each, unless LOG_FORMAT=json', async () => {

@@ -140,7 +140,7 @@ describe('calibration', () => {
     nearTopicQuestions: 80,
   };
 
-  it('takes the dense range from the medians of unrelated pairs and self-matches, never a collapsed one', () => {
+  it('takes the dense range from the medians of off-topic questions’ nearest cosines and self-matches, never a collapsed one', () => {
     assert.deepEqual(denseRange([0.4, 0.5, 0.9], [0.8, 0.95, 0.7]), { denseFloor: 0.5, denseCeiling: 0.8 });
     assert.deepEqual(denseRange([0.9, 0.9], [0.9]), { denseFloor: 0.9, denseCeiling: 0.9500000000000001 });
     assert.deepEqual(denseRange([], []), { denseFloor: 0, denseCeiling: 1 });

@@ -13,10 +13,9 @@ import { DEFAULT_WEIGHTS, relevanceOf } from './rank.js';
 import { PassageSearch, type SearchableIndex } from '../retrieval/search.js';
 
 /** Bump when the calibration or the relevance it measures changes, so `npm run index` re-calibrates. */
-export const CALIBRATION_RECIPE = `null-v4/${JSON.stringify(DEFAULT_WEIGHTS)}`;
+export const CALIBRATION_RECIPE = `null-v5/${JSON.stringify(DEFAULT_WEIGHTS)}`;
 
-/** Passage pairs for the unrelated-cosine floor, and passages sampled for self-match and near-topic questions. */
-const UNRELATED_PAIRS = 300;
+/** Passages sampled for self-match and near-topic questions. */
 const PASSAGE_SAMPLES = 100;
 /** Content words in a near-topic question: about as many as a real question holds. */
 const NEAR_TOPIC_WORDS = 5;
@@ -98,14 +97,6 @@ export async function calibrateIndex(
   const total = labels.length;
   const labelAt = (position: number) => labels[position] ?? 0;
 
-  const unrelated: number[] = [];
-  for (let k = 0; k < UNRELATED_PAIRS && total > 1; k++) {
-    const i = labelAt((k * 7919) % total);
-    const j = labelAt((((k * 7919) % total) + 1 + ((k * 104729) % (total - 1))) % total);
-    if (passages.articleIdOf(i) === passages.articleIdOf(j)) continue;
-    unrelated.push(cosine(search.vectorOf(i), search.vectorOf(j)));
-  }
-
   const samples = spread(total, PASSAGE_SAMPLES)
     .map(labelAt)
     .map((label) => ({
@@ -141,15 +132,21 @@ export async function calibrateIndex(
   );
   onProgress?.(samples.length, steps);
   const round = (value: number) => Math.round(value * 10000) / 10000;
+  const questionVectors = await embedder.embedQueries(
+    nullQuestions.map((entry) => entry.question),
+    QUESTION_BATCH,
+  );
+  // The cosine an off-topic question's nearest passage reaches: what a match means nothing above. Measured
+  // question to passage, as answering compares; passage pairs of a one-subject corpus sit far higher.
+  const unrelated = questionVectors
+    .slice(0, OFF_TOPIC_QUESTIONS.length)
+    .map((vector) => search.nearestPassages(vector, 1)[0]?.cosine)
+    .filter((value): value is number => value !== undefined);
   const measured = denseRange(unrelated, selfMatch);
   // Rounded as stored, so the null distribution is measured with exactly the range answering will use.
   const range = { denseFloor: round(measured.denseFloor), denseCeiling: round(measured.denseCeiling) };
   const calibration: Calibration = { ...range, minRelevance: 0, confidentRelevance: 0, thresholdSource: 'calibrating' };
 
-  const questionVectors = await embedder.embedQueries(
-    nullQuestions.map((entry) => entry.question),
-    QUESTION_BATCH,
-  );
   const nullRelevances = nullQuestions.map(({ question, excluded }, i) => {
     const retold = excluded ? retellingsOf(search, excluded.label, range.denseCeiling) : new Set<string>();
     const candidates = search

@@ -3,10 +3,12 @@
  * answering/calibrate-index.ts) instead of looked up in a table, so any embedding model works the same way:
  *
  * - **Dense range.** Cosines live on different scales per model (BGE's unrelated pairs score about 0.5,
- *   MiniLM's about 0.1). The floor is the median cosine of passage pairs from different articles (unrelated,
- *   as far as the index can tell); the ceiling is the median cosine between a passage and one of its own
- *   sentences asked as a question (a question the passage answers word for word). The cosine is stretched
- *   over [floor, ceiling] to 0–1.
+ *   MiniLM's about 0.1). The floor is the median cosine an off-topic question reaches with its nearest passage
+ *   (no better than a question on another subject does: no evidence); the ceiling is the median cosine between
+ *   a passage and one of its own sentences asked as a question (a question the passage answers word for
+ *   word). Both are question-to-passage cosines, as answering compares: passage pairs are no floor, since on a
+ *   corpus of one subject any two passages are as close as a question and its answer. The cosine is
+ *   stretched over [floor, ceiling] to 0–1.
  * - **Null distribution.** The best relevance reached by questions the corpus does not answer: a built-in set
  *   of off-topic questions, and near-topic ones made from the corpus itself — a few words of a passage's
  *   sentence, searched with that passage's whole article left out, which is what a question on the corpus's
@@ -24,7 +26,7 @@ export { DEFAULT_FALSE_ANSWER_RATE, type IndexCalibration };
 
 /** What answering uses. */
 export interface Calibration {
-  /** Cosine at or below which a passage counts as semantically unrelated (0). */
+  /** Cosine at or below which a passage counts as semantically unrelated to the question (0). */
   denseFloor: number;
   /** Cosine at or above which it counts as a clear match (1). */
   denseCeiling: number;
@@ -64,10 +66,10 @@ export function quantile(sorted: number[], q: number): number {
 }
 
 export function denseRange(
-  unrelatedCosines: number[],
+  offTopicCosines: number[],
   selfMatchCosines: number[],
 ): Pick<IndexCalibration, 'denseFloor' | 'denseCeiling'> {
-  const floor = median(unrelatedCosines);
+  const floor = median(offTopicCosines);
   const ceiling = median(selfMatchCosines);
   if (floor === undefined || ceiling === undefined) return UNMEASURED_RANGE;
   return { denseFloor: floor, denseCeiling: Math.max(ceiling, floor + MIN_RANGE) };

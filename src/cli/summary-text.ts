@@ -4,7 +4,7 @@ import type { IndexSummary } from '../index/build/build-index.js';
 /** What `npm run index` measured for abstaining, and the threshold the current settings make of it. */
 export function describeCalibration(measured: IndexCalibration, inUse: Calibration): string {
   return (
-    `  dense range         ${measured.denseFloor.toFixed(3)} (unrelated passages) to ${measured.denseCeiling.toFixed(3)} (a passage's own sentence)\n` +
+    `  dense range         ${measured.denseFloor.toFixed(3)} (off-topic questions’ nearest passage) to ${measured.denseCeiling.toFixed(3)} (a passage's own sentence)\n` +
     `  null questions      ${measured.offTopicQuestions} off-topic, ${measured.nearTopicQuestions} near-topic (own article and its copies left out)\n` +
     `  answer thresholds   ${inUse.thresholdSource}\n`
   );

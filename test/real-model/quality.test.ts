@@ -18,6 +18,7 @@ import {
   type EvalReport,
 } from '../../src/evaluation/evaluate.js';
 import { loadConfig } from '../../src/config/config.js';
+import { semanticMatch } from '../../src/answering/rank.js';
 import { InProcessEmbedder } from '../../src/embedding/embedder.js';
 import { resolveEmbeddingSpec } from '../../src/embedding/model-spec.js';
 import { installModel, isInstalled } from '../../src/embedding/install-model.js';
@@ -122,6 +123,21 @@ describe(`answer quality with the real ${MODEL}, no MIN_RELEVANCE`, { skip: fals
       );
     });
   }
+
+  it('the meaning of a question counts on a corpus of one subject: answering passages score above the dense floor', async () => {
+    // Every seed article tells the same story, so any two of its passages are as close as a question and its
+    // answer; a floor measured between passages would stretch every question's cosine to 0.
+    const calibration = seedEngine.calibrationInUse;
+    const semantic: number[] = [];
+    for (const question of seedDev.filter((entry) => entry.containsAny !== undefined)) {
+      const { scored } = await seedEngine.rank(question.question);
+      const best = scored[0];
+      if (best) semantic.push(semanticMatch(best, calibration));
+    }
+    semantic.sort((a, b) => a - b);
+    const median = semantic[Math.floor(semantic.length / 2)] ?? 0;
+    assert.ok(median >= 0.3, `median semantic match of the first passage ${median.toFixed(2)}`);
+  });
 
   it('wrapping a question in a greeting, thanks or mentions changes no answer', async () => {
     const plain = seedDev.filter((question) => question.style !== 'casual').slice(0, 30);
