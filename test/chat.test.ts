@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyseQuestion, oneEditAway, termCoverage, typoCorrection } from '../src/retrieval/query-terms.js';
+import {
+  analyseQuestion,
+  correctSpelling,
+  oneEditAway,
+  termCoverage,
+  typoCorrection,
+} from '../src/retrieval/query-terms.js';
 import { plainQuestion } from '../src/text/chat.js';
 import { terms } from '../src/text/terms.js';
 import { lexicalIndexOf } from './helpers/lexical.js';
@@ -61,11 +67,23 @@ describe('question terms from chat', () => {
 
   it('reads a misspelt word one edit from a corpus word as that word, but never "corrects" an English word', () => {
     assert.ok(oneEditAway('teh').includes('the'));
-    assert.equal(typoCorrection('goverment', index), 'govern');
-    assert.equal(typoCorrection('docotrs', index), 'doctor');
+    assert.equal(typoCorrection('goverment', index)?.term, 'govern');
+    assert.equal(typoCorrection('docotrs', index)?.term, 'doctor');
     // "caps" is English and one edit from "camps": a corpus without it does not say what the question asks.
     assert.equal(typoCorrection('caps', index), undefined);
     const question = analyseQuestion('what did the goverment say about docotrs', index);
     assert.equal(termCoverage(question, new Set(terms(passage))), 1);
+  });
+
+  it('gives the embedding model the question spelt as the corpus spells it, and nothing else changed', () => {
+    assert.equal(
+      correctSpelling('What did the goverment say about the docotrs, Nurses and CAMPS?', index),
+      'What did the government say about the doctors, Nurses and CAMPS?',
+    );
+    // English words, conversation words and words the corpus holds stay as the asker wrote them.
+    assert.equal(
+      correctSpelling('hey, how many caps did the minister win', index),
+      'hey, how many caps did the minister win',
+    );
   });
 });

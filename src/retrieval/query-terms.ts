@@ -124,19 +124,44 @@ export function oneEditAway(word: string): string[] {
 }
 
 /**
- * The corpus term a misspelt question word stands for: a word that is not English and that no passage holds,
- * one edit away from a word whose term the corpus has (the most frequent such term).
+ * The word a misspelt question word stands for, and its corpus term: a word that is not English and that no
+ * passage holds, one edit away from a word whose term the corpus has (the most frequent such term; among
+ * spellings of one term, an English word).
  */
-export function typoCorrection(word: string, vocabulary: Vocabulary): string | undefined {
+export function typoCorrection(word: string, vocabulary: Vocabulary): { word: string; term: string } | undefined {
   if (word.length < MIN_TYPO_LENGTH || /\d/.test(word) || isEnglishWord(word)) return undefined;
-  let best: { term: string; frequency: number } | undefined;
+  let best: { word: string; term: string; frequency: number; english: boolean } | undefined;
   for (const candidate of oneEditAway(word)) {
     const term = termOf(candidate);
     if (term === undefined) continue;
     const frequency = vocabulary.documentFrequency(term);
-    if (frequency > 0 && (!best || frequency > best.frequency)) best = { term, frequency };
+    if (frequency === 0 || (best && frequency < best.frequency)) continue;
+    // Several spellings stem to one term ("governent", "government"): the English word is the one meant.
+    const english = isEnglishWord(candidate);
+    if (!best || frequency > best.frequency || (english && !best.english))
+      best = { word: candidate, term, frequency, english };
   }
-  return best?.term;
+  return best && { word: best.word, term: best.term };
+}
+
+/** True when no passage holds the word's term in any form: then it may be a typo. */
+function unknownToCorpus(term: string, forms: Iterable<string>, vocabulary: Vocabulary): boolean {
+  return [term, ...forms].every((form) => vocabulary.documentFrequency(form) === 0);
+}
+
+/**
+ * The question with its misspelt words spelt as the corpus spells them, for the embedding model: a typo
+ * splits a word into word pieces that mean nothing to it, while the lexical side reads the corrected term
+ * from analyseQuestion. Everything else is left as written.
+ */
+export function correctSpelling(question: string, vocabulary: Vocabulary): string {
+  return question.replace(/\p{L}+/gu, (token) => {
+    const word = token.toLowerCase();
+    const term = termOf(word);
+    if (term === undefined || CONVERSATION_WORDS.has(word)) return token;
+    if (!unknownToCorpus(term, variantsOf(term, vocabulary), vocabulary)) return token;
+    return typoCorrection(word, vocabulary)?.word ?? token;
+  });
 }
 
 export function analyseQuestion(question: string, vocabulary: Vocabulary): QueryTerm[] {
@@ -149,9 +174,9 @@ export function analyseQuestion(question: string, vocabulary: Vocabulary): Query
     const forms = byTerm.get(term) ?? new Set([term]);
     for (const acronym of acronyms.get(position) ?? []) forms.add(acronym);
     for (const variant of variantsOf(term, vocabulary)) forms.add(variant);
-    if ([...forms].every((form) => vocabulary.documentFrequency(form) === 0)) {
+    if (unknownToCorpus(term, forms, vocabulary)) {
       const corrected = typoCorrection(word, vocabulary);
-      if (corrected !== undefined) forms.add(corrected);
+      if (corrected !== undefined) forms.add(corrected.term);
     }
     byTerm.set(term, forms);
   });

@@ -16,7 +16,7 @@ import { terms } from '../text/terms.js';
 import type { PassageStore } from '../index/passage-store.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { LexicalIndex } from './lexical.js';
-import { analyseQuestion, termCoverage, type QueryTerm } from './query-terms.js';
+import { analyseQuestion, correctSpelling, termCoverage, type QueryTerm } from './query-terms.js';
 
 /** Candidates taken from each retriever. */
 export interface CandidateSignals {
@@ -155,7 +155,7 @@ export class PassageSearch {
   async search(question: string, options: SearchOptions = {}): Promise<SearchResult> {
     const asked = plainQuestion(question);
     const queryTerms = this.analyse(asked);
-    const queryVector = await this.embedder.embedQuery(asked);
+    const queryVector = await this.embedder.embedQuery(correctSpelling(asked, this.lexical));
     return { queryTerms, queryVector, candidates: this.candidates(queryTerms, queryVector, options) };
   }
 
