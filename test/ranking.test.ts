@@ -15,6 +15,8 @@ import { leaveOneOut } from '../src/evaluation/cross-validation.js';
 import { hitRank, normalizeForMatch, parseQuestionFile, scoreResults } from '../src/evaluation/evaluate.js';
 import type { Answer, AnswerPassage } from '../src/answering/answer.js';
 import { rerankWindow } from '../src/answering/rerank.js';
+import { nullQuestionsOf } from '../src/answering/calibrate-index.js';
+import { OFF_TOPIC_QUESTIONS } from '../src/answering/null-questions.js';
 import { citationText, markBestSentence, paragraphLabel } from '../src/present/answer-text.js';
 import { reciprocalRankFusion } from '../src/retrieval/fusion.js';
 import { lexicalIndexOf } from './helpers/lexical.js';
@@ -139,6 +141,26 @@ describe('calibration', () => {
     offTopicQuestions: 21,
     nearTopicQuestions: 80,
   };
+
+  it("leaves out of a null question's search only the article that answers it: none for a mixed question", () => {
+    const samples = [
+      { label: 1, articleId: 'a', sentence: 'Danny Okafor scored twice for Ashworth United on Saturday afternoon.' },
+      { label: 2, articleId: 'b', sentence: 'The company employs four hundred people at its plant near Cork.' },
+    ];
+    const questions = nullQuestionsOf(samples);
+    const made = questions.slice(OFF_TOPIC_QUESTIONS.length);
+    const nearTopic = made.filter((entry) => entry.excluded !== undefined);
+    const mixed = made.filter((entry) => entry.excluded === undefined);
+    assert.deepEqual(
+      nearTopic.map((entry) => entry.excluded?.articleId),
+      ['a', 'b'],
+    );
+    // A subject from one article with a fact from the other: neither answers it, so both stay searchable.
+    assert.deepEqual(
+      mixed.map((entry) => entry.question),
+      ['danny okafor four hundred people?', 'company employs okafor scored twice?'],
+    );
+  });
 
   it('takes the dense range from the medians of off-topic questions’ nearest cosines and self-matches, never a collapsed one', () => {
     assert.deepEqual(denseRange([0.4, 0.5, 0.9], [0.8, 0.95, 0.7]), { denseFloor: 0.5, denseCeiling: 0.8 });

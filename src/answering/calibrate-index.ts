@@ -13,7 +13,7 @@ import { DEFAULT_WEIGHTS, relevanceOf } from './rank.js';
 import { PassageSearch, type SearchableIndex } from '../retrieval/search.js';
 
 /** Bump when the calibration or the relevance it measures changes, so `npm run index` re-calibrates. */
-export const CALIBRATION_RECIPE = `null-v5/${JSON.stringify(DEFAULT_WEIGHTS)}`;
+export const CALIBRATION_RECIPE = `null-v6/${JSON.stringify(DEFAULT_WEIGHTS)}`;
 
 /** Passages sampled for self-match and near-topic questions. */
 const PASSAGE_SAMPLES = 100;
@@ -67,15 +67,43 @@ export function nearTopicQuestion(sentence: string): string | undefined {
 
 /**
  * A question about something the corpus names, asking what it does not hold: the first content words of
- * one sentence (usually its subject) with a few from another article's sentence, whose article is then left
- * out. This is what most questions a news corpus cannot answer look like ("how many caps did <a player the
- * articles name> win?"); near-topic questions alone share none of the corpus's names and score too low.
+ * one sentence (usually its subject) with a few from another article's sentence. This is what most questions
+ * a news corpus cannot answer look like ("how many caps did <a player the articles name> win?"); near-topic
+ * questions alone share none of the corpus's names and score too low. No article is left out: neither
+ * answers the combination, so whatever either scores is what a question the corpus cannot answer reaches.
  */
 export function mixedQuestion(subjectSentence: string, factSentence: string): string | undefined {
   const subject = words(subjectSentence).filter((word) => termOf(word) !== undefined);
   const fact = nearTopicQuestion(factSentence)?.replace(/\?$/, '').split(' ') ?? [];
   if (subject.length < 2 || fact.length < 3) return undefined;
   return `${[...subject.slice(0, MIXED_SUBJECT_WORDS), ...fact.slice(0, NEAR_TOPIC_WORDS - MIXED_SUBJECT_WORDS)].join(' ')}?`;
+}
+
+/** A passage sampled for calibration, with the sentence questions are made from. */
+export interface CalibrationSample {
+  label: number;
+  articleId: string;
+  sentence: string;
+}
+
+/**
+ * The null questions and what each leaves out of the search: off-topic ones nothing; a near-topic one its own
+ * passage's article (which answers it word for word); a mixed one nothing.
+ */
+export function nullQuestionsOf(
+  samples: CalibrationSample[],
+): { question: string; excluded: CalibrationSample | undefined }[] {
+  const nearTopic = samples.flatMap((sample) => {
+    const question = nearTopicQuestion(sample.sentence);
+    return question ? [{ question, excluded: sample }] : [];
+  });
+  const mixed = samples.flatMap((sample, i) => {
+    const other = samples[(i + Math.floor(samples.length / 2)) % samples.length];
+    if (!other || other.articleId === sample.articleId) return [];
+    const question = mixedQuestion(sample.sentence, other.sentence);
+    return question ? [{ question, excluded: undefined }] : [];
+  });
+  return [...OFF_TOPIC_QUESTIONS.map((question) => ({ question, excluded: undefined })), ...nearTopic, ...mixed];
 }
 
 export interface CalibrationProgress {
@@ -105,20 +133,7 @@ export async function calibrateIndex(
       sentence: longestSentence(passages.get(label)?.text ?? ''),
     }))
     .filter((sample) => sample.sentence !== '');
-  const nearTopic = samples
-    .map((sample) => ({ ...sample, question: nearTopicQuestion(sample.sentence) }))
-    .filter((sample): sample is typeof sample & { question: string } => sample.question !== undefined);
-  const mixed = samples.flatMap((sample, i) => {
-    const other = samples[(i + Math.floor(samples.length / 2)) % samples.length];
-    if (!other || other.articleId === sample.articleId) return [];
-    const question = mixedQuestion(sample.sentence, other.sentence);
-    return question ? [{ question, excluded: other }] : [];
-  });
-  const nullQuestions = [
-    ...OFF_TOPIC_QUESTIONS.map((question) => ({ question, excluded: undefined })),
-    ...nearTopic.map((sample) => ({ question: sample.question, excluded: sample })),
-    ...mixed,
-  ];
+  const nullQuestions = nullQuestionsOf(samples);
   const steps = samples.length + nullQuestions.length;
   onProgress?.(0, steps);
 
@@ -166,6 +181,6 @@ export async function calibrateIndex(
     nullRelevances: ascending(nullRelevances),
     offTopicRelevances: ascending(nullRelevances.slice(0, OFF_TOPIC_QUESTIONS.length)),
     offTopicQuestions: OFF_TOPIC_QUESTIONS.length,
-    nearTopicQuestions: nearTopic.length + mixed.length,
+    nearTopicQuestions: nullQuestions.length - OFF_TOPIC_QUESTIONS.length,
   };
 }
