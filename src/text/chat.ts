@@ -111,6 +111,14 @@ const CHAT_WORDS: Record<string, string> = {
   approx: 'approximately',
   mgmt: 'management',
   intl: 'international',
+  avg: 'average',
+  hwo: 'how',
+  waht: 'what',
+  whta: 'what',
+  wich: 'which',
+  whos: 'who is',
+  wheres: 'where is',
+  hows: 'how is',
 };
 
 /**
