@@ -80,6 +80,14 @@ describe('question terms from chat', () => {
       correctSpelling('What did the goverment say about the docotrs, Nurses and CAMPS?', index),
       'What did the government say about the doctors, Nurses and CAMPS?',
     );
+    assert.equal(correctSpelling('Goverment and goverment', index), 'Government and government');
+    assert.equal(correctSpelling('GOVERMENT said', index), 'GOVERNMENT said');
+    // Names (capitalised after the first word), words with apostrophes, digits or accents, and a word whose
+    // nearest corpus spelling is no English word stay as the asker wrote them.
+    assert.equal(
+      correctSpelling("did O'Brien say Minster Docotrs wasn't goverment2 café docotrs", index),
+      "did O'Brien say Minster Docotrs wasn't goverment2 café doctors",
+    );
     // English words, conversation words and words the corpus holds stay as the asker wrote them.
     assert.equal(
       correctSpelling('hey, how many caps did the minister win', index),

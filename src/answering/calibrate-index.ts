@@ -6,14 +6,14 @@
  */
 import { cosine, type TextEmbedder } from '../embedding/embedder.js';
 import { splitSentences } from '../text/sentences.js';
-import { termOf, words } from '../text/terms.js';
+import { termOf, terms, words } from '../text/terms.js';
 import { denseRange, type Calibration, type IndexCalibration } from './calibration.js';
 import { OFF_TOPIC_QUESTIONS } from './null-questions.js';
 import { DEFAULT_WEIGHTS, relevanceOf } from './rank.js';
 import { PassageSearch, type SearchableIndex } from '../retrieval/search.js';
 
 /** Bump when the calibration or the relevance it measures changes, so `npm run index` re-calibrates. */
-export const CALIBRATION_RECIPE = `null-v6/${JSON.stringify(DEFAULT_WEIGHTS)}`;
+export const CALIBRATION_RECIPE = `null-v7/${JSON.stringify(DEFAULT_WEIGHTS)}`;
 
 /** Passages sampled for self-match and near-topic questions. */
 const PASSAGE_SAMPLES = 100;
@@ -88,10 +88,12 @@ export interface CalibrationSample {
 
 /**
  * The null questions and what each leaves out of the search: off-topic ones nothing; a near-topic one its own
- * passage's article (which answers it word for word); a mixed one nothing.
+ * passage's article (which answers it word for word); a mixed one nothing, and a mixed question is made only
+ * when `articleHolds` says the fact's article does not also hold its subject's terms (it might answer it).
  */
 export function nullQuestionsOf(
   samples: CalibrationSample[],
+  articleHolds: (articleId: string, terms: string[]) => boolean = () => false,
 ): { question: string; excluded: CalibrationSample | undefined }[] {
   const nearTopic = samples.flatMap((sample) => {
     const question = nearTopicQuestion(sample.sentence);
@@ -101,7 +103,12 @@ export function nullQuestionsOf(
     const other = samples[(i + Math.floor(samples.length / 2)) % samples.length];
     if (!other || other.articleId === sample.articleId) return [];
     const question = mixedQuestion(sample.sentence, other.sentence);
-    return question ? [{ question, excluded: undefined }] : [];
+    const subjectTerms = words(sample.sentence)
+      .map(termOf)
+      .filter((term): term is string => term !== undefined)
+      .slice(0, MIXED_SUBJECT_WORDS);
+    if (!question || articleHolds(other.articleId, subjectTerms)) return [];
+    return [{ question, excluded: undefined }];
   });
   return [...OFF_TOPIC_QUESTIONS.map((question) => ({ question, excluded: undefined })), ...nearTopic, ...mixed];
 }
@@ -133,13 +140,27 @@ export async function calibrateIndex(
       sentence: longestSentence(passages.get(label)?.text ?? ''),
     }))
     .filter((sample) => sample.sentence !== '');
-  const nullQuestions = nullQuestionsOf(samples);
+  const articleTerms = new Map<string, Set<string>>();
+  const termsOfArticle = (articleId: string) => {
+    let found = articleTerms.get(articleId);
+    if (!found) {
+      found = new Set(search.headlineTerms(articleId));
+      for (const { passage } of passages.ofArticle(articleId)) for (const term of terms(passage.text)) found.add(term);
+      articleTerms.set(articleId, found);
+    }
+    return found;
+  };
+  const nullQuestions = nullQuestionsOf(samples, (articleId, subject) =>
+    subject.every((term) => termsOfArticle(articleId).has(term)),
+  );
+  // Prepared as answering prepares a member's question, so the null distribution is what answering computes.
+  const prepared = nullQuestions.map(({ question }) => search.queryText(question));
   const steps = samples.length + nullQuestions.length;
   onProgress?.(0, steps);
 
   // Every question this needs, embedded in a few length-sorted batches rather than one model call each.
   const sentenceVectors = await embedder.embedQueries(
-    samples.map((sample) => sample.sentence),
+    samples.map((sample) => search.queryText(sample.sentence).embedded),
     QUESTION_BATCH,
   );
   const selfMatch = samples.map((sample, i) =>
@@ -148,7 +169,7 @@ export async function calibrateIndex(
   onProgress?.(samples.length, steps);
   const round = (value: number) => Math.round(value * 10000) / 10000;
   const questionVectors = await embedder.embedQueries(
-    nullQuestions.map((entry) => entry.question),
+    prepared.map((entry) => entry.embedded),
     QUESTION_BATCH,
   );
   // The cosine an off-topic question's nearest passage reaches: what a match means nothing above. Measured
@@ -162,11 +183,11 @@ export async function calibrateIndex(
   const range = { denseFloor: round(measured.denseFloor), denseCeiling: round(measured.denseCeiling) };
   const calibration: Calibration = { ...range, minRelevance: 0, confidentRelevance: 0, thresholdSource: 'calibrating' };
 
-  const nullRelevances = nullQuestions.map(({ question, excluded }, i) => {
+  const nullRelevances = nullQuestions.map(({ excluded }, i) => {
     const retold = excluded ? retellingsOf(search, excluded.label, range.denseCeiling) : new Set<string>();
     const candidates = search
       .candidates(
-        search.analyse(question),
+        search.analyse(prepared[i]?.asked ?? ''),
         questionVectors[i] as Float32Array,
         excluded === undefined ? {} : { excludeArticle: excluded.articleId },
       )

@@ -11,8 +11,9 @@
  *   stretched over [floor, ceiling] to 0–1.
  * - **Null distribution.** The best relevance reached by questions the corpus does not answer: a built-in set
  *   of off-topic questions, and near-topic ones made from the corpus itself — a few words of a passage's
- *   sentence, searched with that passage's whole article left out, which is what a question on the corpus's
- *   topic looks like when nothing answers it.
+ *   sentence, searched with that passage's whole article (and its copies) left out, which is what a question
+ *   on the corpus's topic looks like when nothing answers it; and mixed ones, a subject one article names with
+ *   a fact from another (calibrate-index.ts, nullQuestionsOf).
  * - **Two thresholds, three grades.** An answer is *confident* above the relevance that only FALSE_ANSWER_RATE
  *   of the null questions reach. Below that, the best passages are quoted as the *closest* the corpus comes,
  *   marked as such, unless the question scores no higher than questions on other subjects do (above all but

@@ -136,7 +136,8 @@ export function typoCorrection(word: string, vocabulary: Vocabulary): { word: st
     if (term === undefined) continue;
     const frequency = vocabulary.documentFrequency(term);
     if (frequency === 0 || (best && frequency < best.frequency)) continue;
-    // Several spellings stem to one term ("governent", "government"): the English word is the one meant.
+    // Between equally frequent candidates (several spellings stem to one term: "governent", "government"),
+    // the English word is the one meant.
     const english = isEnglishWord(candidate);
     if (!best || frequency > best.frequency || (english && !best.english))
       best = { word: candidate, term, frequency, english };
@@ -149,18 +150,30 @@ function unknownToCorpus(term: string, forms: Iterable<string>, vocabulary: Voca
   return [term, ...forms].every((form) => vocabulary.documentFrequency(form) === 0);
 }
 
+/** `word` in the case pattern of `model`: "Goverment" → "Government", "GOVERMENT" → "GOVERNMENT". */
+function inCaseOf(model: string, word: string): string {
+  if (model.length > 1 && model === model.toUpperCase()) return word.toUpperCase();
+  if (/^\p{Lu}/u.test(model)) return word.charAt(0).toUpperCase() + word.slice(1);
+  return word;
+}
+
 /**
- * The question with its misspelt words spelt as the corpus spells them, for the embedding model: a typo
- * splits a word into word pieces that mean nothing to it, while the lexical side reads the corrected term
- * from analyseQuestion. Everything else is left as written.
+ * The question with its misspelt words spelt correctly, for the embedding model: a typo splits a word into
+ * word pieces that mean nothing to it, while the lexical side reads the corrected term from analyseQuestion.
+ * Only a plain word the corpus lacks is replaced, and only by an English word: a capitalised word after the
+ * first is a name, and words with apostrophes, digits or accents are left as written, like everything else.
  */
 export function correctSpelling(question: string, vocabulary: Vocabulary): string {
-  return question.replace(/\p{L}+/gu, (token) => {
+  let position = 0;
+  return question.replace(/[\p{L}\p{M}\p{N}'’‘`]+/gu, (token) => {
+    const first = position++ === 0;
+    if (!/^[A-Za-z]+$/.test(token) || (!first && /^[A-Z]/.test(token))) return token;
     const word = token.toLowerCase();
     const term = termOf(word);
     if (term === undefined || CONVERSATION_WORDS.has(word)) return token;
     if (!unknownToCorpus(term, variantsOf(term, vocabulary), vocabulary)) return token;
-    return typoCorrection(word, vocabulary)?.word ?? token;
+    const corrected = typoCorrection(word, vocabulary);
+    return corrected && isEnglishWord(corrected.word) ? inCaseOf(token, corrected.word) : token;
   });
 }
 

@@ -151,11 +151,21 @@ export class PassageSearch {
     return cached;
   }
 
-  /** `question` as the member wrote it: mentions, greetings and chat abbreviations are dealt with here. */
-  async search(question: string, options: SearchOptions = {}): Promise<SearchResult> {
+  /**
+   * What is searched for a question as the member wrote it: `asked`, the plain question (mentions, greetings
+   * and chat abbreviations dealt with) whose terms BM25 reads, and `embedded`, that question with its typos
+   * corrected, which the dense model embeds. Calibration prepares its questions the same way.
+   */
+  queryText(question: string): { asked: string; embedded: string } {
     const asked = plainQuestion(question);
+    return { asked, embedded: correctSpelling(asked, this.lexical) };
+  }
+
+  /** `question` as the member wrote it. */
+  async search(question: string, options: SearchOptions = {}): Promise<SearchResult> {
+    const { asked, embedded } = this.queryText(question);
     const queryTerms = this.analyse(asked);
-    const queryVector = await this.embedder.embedQuery(correctSpelling(asked, this.lexical));
+    const queryVector = await this.embedder.embedQuery(embedded);
     return { queryTerms, queryVector, candidates: this.candidates(queryTerms, queryVector, options) };
   }
 

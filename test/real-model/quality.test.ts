@@ -124,7 +124,7 @@ describe(`answer quality with the real ${MODEL}, no MIN_RELEVANCE`, { skip: fals
     });
   }
 
-  it('the meaning of a question counts on a corpus of one subject: answering passages score above the dense floor', async () => {
+  it('the meaning of a question counts on a corpus of one subject: first passages score above the dense floor', async () => {
     // Every seed article tells the same story, so any two of its passages are as close as a question and its
     // answer; a floor measured between passages would stretch every question's cosine to 0.
     const calibration = seedEngine.calibrationInUse;
