@@ -154,13 +154,13 @@ export async function calibrateIndex(
     subject.every((term) => termsOfArticle(articleId).has(term)),
   );
   // Prepared as answering prepares a member's question, so the null distribution is what answering computes.
-  const prepared = nullQuestions.map(({ question }) => search.queryText(question));
+  const prepared = nullQuestions.map(({ question }) => search.prepare(question));
   const steps = samples.length + nullQuestions.length;
   onProgress?.(0, steps);
 
   // Every question this needs, embedded in a few length-sorted batches rather than one model call each.
   const sentenceVectors = await embedder.embedQueries(
-    samples.map((sample) => search.queryText(sample.sentence).embedded),
+    samples.map((sample) => search.prepare(sample.sentence).embedded),
     QUESTION_BATCH,
   );
   const selfMatch = samples.map((sample, i) =>
@@ -187,7 +187,7 @@ export async function calibrateIndex(
     const retold = excluded ? retellingsOf(search, excluded.label, range.denseCeiling) : new Set<string>();
     const candidates = search
       .candidates(
-        search.analyse(prepared[i]?.asked ?? ''),
+        prepared[i]?.queryTerms ?? [],
         questionVectors[i] as Float32Array,
         excluded === undefined ? {} : { excludeArticle: excluded.articleId },
       )

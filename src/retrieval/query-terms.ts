@@ -128,7 +128,7 @@ export function oneEditAway(word: string): string[] {
  * passage holds, one edit away from a word whose term the corpus has (the most frequent such term; among
  * spellings of one term, an English word).
  */
-export function typoCorrection(word: string, vocabulary: Vocabulary): { word: string; term: string } | undefined {
+export function typoCorrection(word: string, vocabulary: Vocabulary): Correction | undefined {
   if (word.length < MIN_TYPO_LENGTH || /\d/.test(word) || isEnglishWord(word)) return undefined;
   let best: { word: string; term: string; frequency: number; english: boolean } | undefined;
   for (const candidate of oneEditAway(word)) {
@@ -143,6 +143,23 @@ export function typoCorrection(word: string, vocabulary: Vocabulary): { word: st
       best = { word: candidate, term, frequency, english };
   }
   return best && { word: best.word, term: best.term };
+}
+
+/** A misspelt word's correction, and its corpus term. */
+export interface Correction {
+  word: string;
+  term: string;
+}
+
+/**
+ * Corrections already looked up for one question: each costs a few hundred vocabulary lookups, and
+ * analyseQuestion and correctSpelling ask for the same words.
+ */
+export type Corrections = Map<string, Correction | undefined>;
+
+function correctionOf(word: string, vocabulary: Vocabulary, corrections: Corrections): Correction | undefined {
+  if (!corrections.has(word)) corrections.set(word, typoCorrection(word, vocabulary));
+  return corrections.get(word);
 }
 
 /** True when no passage holds the word's term in any form: then it may be a typo. */
@@ -163,7 +180,11 @@ function inCaseOf(model: string, word: string): string {
  * Only a plain word the corpus lacks is replaced, and only by an English word: a capitalised word after the
  * first is a name, and words with apostrophes, digits or accents are left as written, like everything else.
  */
-export function correctSpelling(question: string, vocabulary: Vocabulary): string {
+export function correctSpelling(
+  question: string,
+  vocabulary: Vocabulary,
+  corrections: Corrections = new Map(),
+): string {
   let position = 0;
   return question.replace(/[\p{L}\p{M}\p{N}'’‘`]+/gu, (token) => {
     const first = position++ === 0;
@@ -172,12 +193,16 @@ export function correctSpelling(question: string, vocabulary: Vocabulary): strin
     const term = termOf(word);
     if (term === undefined || CONVERSATION_WORDS.has(word)) return token;
     if (!unknownToCorpus(term, variantsOf(term, vocabulary), vocabulary)) return token;
-    const corrected = typoCorrection(word, vocabulary);
+    const corrected = correctionOf(word, vocabulary, corrections);
     return corrected && isEnglishWord(corrected.word) ? inCaseOf(token, corrected.word) : token;
   });
 }
 
-export function analyseQuestion(question: string, vocabulary: Vocabulary): QueryTerm[] {
+export function analyseQuestion(
+  question: string,
+  vocabulary: Vocabulary,
+  corrections: Corrections = new Map(),
+): QueryTerm[] {
   const questionWords = words(question).filter((word) => !CONVERSATION_WORDS.has(word));
   const acronyms = acronymsOf(questionWords, vocabulary);
   const byTerm = new Map<string, Set<string>>();
@@ -188,7 +213,7 @@ export function analyseQuestion(question: string, vocabulary: Vocabulary): Query
     for (const acronym of acronyms.get(position) ?? []) forms.add(acronym);
     for (const variant of variantsOf(term, vocabulary)) forms.add(variant);
     if (unknownToCorpus(term, forms, vocabulary)) {
-      const corrected = typoCorrection(word, vocabulary);
+      const corrected = correctionOf(word, vocabulary, corrections);
       if (corrected !== undefined) forms.add(corrected.term);
     }
     byTerm.set(term, forms);

@@ -16,7 +16,7 @@ import { terms } from '../text/terms.js';
 import type { PassageStore } from '../index/passage-store.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { LexicalIndex } from './lexical.js';
-import { analyseQuestion, correctSpelling, termCoverage, type QueryTerm } from './query-terms.js';
+import { analyseQuestion, correctSpelling, termCoverage, type Corrections, type QueryTerm } from './query-terms.js';
 
 /** Candidates taken from each retriever. */
 export interface CandidateSignals {
@@ -127,10 +127,6 @@ export class PassageSearch {
     return Float32Array.from(this.index.hnsw.getPoint(label));
   }
 
-  analyse(question: string): QueryTerm[] {
-    return analyseQuestion(question, this.lexical);
-  }
-
   /**
    * Labels are never reused (an edited passage gets a new one), so a cached entry stays right across edits;
    * undefined when the passage was removed since the graph was loaded.
@@ -153,18 +149,22 @@ export class PassageSearch {
 
   /**
    * What is searched for a question as the member wrote it: `asked`, the plain question (mentions, greetings
-   * and chat abbreviations dealt with) whose terms BM25 reads, and `embedded`, that question with its typos
+   * and chat abbreviations dealt with), its terms for BM25, and `embedded`, the plain question with its typos
    * corrected, which the dense model embeds. Calibration prepares its questions the same way.
    */
-  queryText(question: string): { asked: string; embedded: string } {
+  prepare(question: string): { asked: string; queryTerms: QueryTerm[]; embedded: string } {
     const asked = plainQuestion(question);
-    return { asked, embedded: correctSpelling(asked, this.lexical) };
+    const corrections: Corrections = new Map();
+    return {
+      asked,
+      queryTerms: analyseQuestion(asked, this.lexical, corrections),
+      embedded: correctSpelling(asked, this.lexical, corrections),
+    };
   }
 
   /** `question` as the member wrote it. */
   async search(question: string, options: SearchOptions = {}): Promise<SearchResult> {
-    const { asked, embedded } = this.queryText(question);
-    const queryTerms = this.analyse(asked);
+    const { queryTerms, embedded } = this.prepare(question);
     const queryVector = await this.embedder.embedQuery(embedded);
     return { queryTerms, queryVector, candidates: this.candidates(queryTerms, queryVector, options) };
   }
