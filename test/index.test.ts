@@ -470,6 +470,25 @@ describe('keeping a good index when things go wrong', () => {
     assert.deepEqual(next.calibration.nullRelevances, built.calibration.nullRelevances);
   });
 
+  it('clears what an interrupted run left behind, though the corpus is unchanged', async () => {
+    const { config } = workspace();
+    await updateIndex({ config, logger });
+    const live = currentVersion(config.indexDir) ?? '';
+    // What killed runs leave: a half-written version, an old one, a pointer being swapped, an unused graph.
+    mkdirSync(join(config.indexDir, 'v-full.partial'));
+    writeFileSync(join(config.indexDir, 'v-full.partial', STORE_FILE), 'half written');
+    mkdirSync(join(config.indexDir, 'v-0-old'));
+    writeFileSync(join(config.indexDir, 'CURRENT.123.tmp'), 'v-0-old');
+    writeFileSync(join(config.indexDir, live, 'graph-unused.hnsw'), 'x'.repeat(1000));
+    const next = await updateIndex({ config, logger });
+    assert.equal(next.upToDate, true);
+    assert.deepEqual(
+      readdirSync(config.indexDir).filter((name) => name.startsWith('v-') || name.endsWith('.tmp')),
+      [live],
+    );
+    assert.ok(!existsSync(join(config.indexDir, live, 'graph-unused.hnsw')));
+  });
+
   it('refuses to search a graph file swapped for another of the same size', async () => {
     const { config } = workspace();
     await updateIndex({ config, logger });

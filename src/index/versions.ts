@@ -154,23 +154,34 @@ export function versionBytes(path: string): number {
     .reduce((sum, file) => sum + statSync(join(path, file)).size, 0);
 }
 
+/** What removeStaleVersions would remove: versions not live, swap files, graphs the manifest does not name. */
+function staleEntries(indexDir: string, liveGraph?: string): string[] {
+  if (!existsSync(indexDir)) return [];
+  const live = currentVersion(indexDir);
+  const stale = readdirSync(indexDir)
+    .filter(
+      (name) =>
+        (name.startsWith('v-') && name !== live) || (name.startsWith(`${CURRENT_FILE}.`) && name.endsWith('.tmp')),
+    )
+    .map((name) => join(indexDir, name));
+  if (live && liveGraph && existsSync(join(indexDir, live))) {
+    for (const name of readdirSync(join(indexDir, live))) {
+      if (name.startsWith('graph-') && name !== liveGraph) stale.push(join(indexDir, live, name));
+    }
+  }
+  return stale;
+}
+
+/** True when an interrupted run left something for removeStaleVersions to clear. */
+export function hasStaleVersions(indexDir: string, liveGraph?: string): boolean {
+  return staleEntries(indexDir, liveGraph).length > 0;
+}
+
 /**
  * Removes versions that are not live, leftovers of interrupted builds, and graph files of the live version
  * that its manifest no longer names (an edit that crashed before its commit, or the graph an edit replaced).
  * Call while holding the lock.
  */
 export function removeStaleVersions(indexDir: string, liveGraph?: string): void {
-  if (!existsSync(indexDir)) return;
-  const live = currentVersion(indexDir);
-  for (const name of readdirSync(indexDir)) {
-    const stale =
-      (name.startsWith('v-') && name !== live) || (name.startsWith(`${CURRENT_FILE}.`) && name.endsWith('.tmp'));
-    if (stale) rmSync(join(indexDir, name), { recursive: true, force: true });
-  }
-  if (live && liveGraph) {
-    const folder = join(indexDir, live);
-    for (const name of readdirSync(folder)) {
-      if (name.startsWith('graph-') && name !== liveGraph) rmSync(join(folder, name), { force: true });
-    }
-  }
+  for (const path of staleEntries(indexDir, liveGraph)) rmSync(path, { recursive: true, force: true });
 }

@@ -22,6 +22,7 @@ import {
   filesIntact,
   IndexLockedError,
   openLiveStore,
+  hasStaleVersions,
   removeStaleVersions,
   versionBytes,
 } from '../store.js';
@@ -99,6 +100,27 @@ function openLive(
   return { live, reusable: true };
 }
 
+/**
+ * What an interrupted run left (a half-written version, an unused graph) is cleared even when the corpus
+ * is unchanged, but only if the lock is free and the folder writable: a current index is never a reason to
+ * fail or to wait.
+ */
+function clearLeftovers(indexDir: string, liveGraph: string, logger: Logger): void {
+  if (!hasStaleVersions(indexDir, liveGraph)) return;
+  let release: (() => void) | undefined;
+  try {
+    release = acquireIndexLock(indexDir);
+    removeStaleVersions(indexDir, liveGraph);
+  } catch (error) {
+    logger.debug(
+      { index: indexDir, error: errorMessage(error) },
+      'could not clear what an interrupted run left; the next build will',
+    );
+  } finally {
+    release?.();
+  }
+}
+
 export async function buildIndex({
   config,
   logger,
@@ -156,6 +178,7 @@ export async function buildIndex({
       parsedBy = undefined;
     }
     if (live && unchanged) {
+      clearLeftovers(config.indexDir, live.manifest.graph.file, logger);
       return summary({
         passages: live.manifest.passageCount,
         dropped: droppedTotal(live.manifest.dropped),
