@@ -6,7 +6,7 @@
  */
 import { cosine, type TextEmbedder } from '../embedding/embedder.js';
 import { splitSentences } from '../text/sentences.js';
-import { termOf, terms, words } from '../text/terms.js';
+import { termOf, words } from '../text/terms.js';
 import { denseRange, type Calibration, type IndexCalibration } from './calibration.js';
 import { OFF_TOPIC_QUESTIONS } from './null-questions.js';
 import { DEFAULT_WEIGHTS, relevanceOf } from './rank.js';
@@ -145,7 +145,9 @@ export async function calibrateIndex(
     let found = articleTerms.get(articleId);
     if (!found) {
       found = new Set(search.headlineTerms(articleId));
-      for (const { passage } of passages.ofArticle(articleId)) for (const term of terms(passage.text)) found.add(term);
+      for (const { label } of passages.ofArticle(articleId)) {
+        for (const term of search.passageTerms(label)?.passage ?? []) found.add(term);
+      }
       articleTerms.set(articleId, found);
     }
     return found;

@@ -84,18 +84,21 @@ export function citationLine(citation: Citation): string {
   return [...sourceParts(citation), paragraphLabel(citation)].join(' · ');
 }
 
+/** A quoted passage's embed footer: its citation, then each copy's ("also in …"). */
+export function passageFooter(passage: Pick<AnswerPassage, 'citation' | 'alsoIn'>): string {
+  return cutAtSentence(
+    [citationLine(passage.citation), ...(passage.alsoIn ?? []).map((copy) => `also in ${citationLine(copy)}`)].join(
+      ' · ',
+    ),
+    LIMITS.embedFooter,
+  );
+}
+
 function passageEmbed(passage: AnswerPassage, descriptionBudget: number): APIEmbed {
   const embed: APIEmbed = {
     title: cutAtSentence(`${passage.rank}. ${passage.citation.title}`, LIMITS.embedTitle),
     description: renderQuote(passage, Math.min(LIMITS.embedDescription, descriptionBudget)),
-    footer: {
-      text: cutAtSentence(
-        [citationLine(passage.citation), ...(passage.alsoIn ?? []).map((copy) => `also in ${citationLine(copy)}`)].join(
-          ' · ',
-        ),
-        LIMITS.embedFooter,
-      ),
-    },
+    footer: { text: passageFooter(passage) },
   };
   if (isWebLink(passage.citation.url)) embed.url = passage.citation.url;
   return embed;

@@ -125,8 +125,8 @@ export function oneEditAway(word: string): string[] {
 
 /**
  * The word a misspelt question word stands for, and its corpus term: a word that is not English and that no
- * passage holds, one edit away from a word whose term the corpus has (the most frequent such term; among
- * spellings of one term, an English word).
+ * passage holds, one edit away from a word whose term the corpus has (the most frequent such term; between
+ * equally frequent ones, an English word).
  */
 export function typoCorrection(word: string, vocabulary: Vocabulary): Correction | undefined {
   if (word.length < MIN_TYPO_LENGTH || /\d/.test(word) || isEnglishWord(word)) return undefined;
@@ -175,27 +175,26 @@ function inCaseOf(model: string, word: string): string {
 }
 
 /**
- * The question with its misspelt words spelt correctly, for the embedding model: a typo splits a word into
- * word pieces that mean nothing to it, while the lexical side reads the corrected term from analyseQuestion.
- * Only a plain word the corpus lacks is replaced, and only by an English word: a capitalised word after the
- * first is a name, and words with apostrophes, digits or accents are left as written, like everything else.
+ * The question with the words analyseQuestion corrected (in `corrections`) spelt right, for the embedding
+ * model: a typo splits a word into word pieces that mean nothing to it. Only a plain word is replaced, and
+ * only by an English word: a capitalised word after the first is a name, and words with apostrophes, digits
+ * or accents are left as written, like everything else.
  */
-export function correctSpelling(
-  question: string,
-  vocabulary: Vocabulary,
-  corrections: Corrections = new Map(),
-): string {
+export function respelled(question: string, corrections: Corrections): string {
   let position = 0;
   return question.replace(/[\p{L}\p{M}\p{N}'’‘`]+/gu, (token) => {
     const first = position++ === 0;
     if (!/^[A-Za-z]+$/.test(token) || (!first && /^[A-Z]/.test(token))) return token;
-    const word = token.toLowerCase();
-    const term = termOf(word);
-    if (term === undefined || CONVERSATION_WORDS.has(word)) return token;
-    if (!unknownToCorpus(term, variantsOf(term, vocabulary), vocabulary)) return token;
-    const corrected = correctionOf(word, vocabulary, corrections);
+    const corrected = corrections.get(token.toLowerCase());
     return corrected && isEnglishWord(corrected.word) ? inCaseOf(token, corrected.word) : token;
   });
+}
+
+/** The question with its misspelt words spelt right (respelled), deciding the typos as analyseQuestion does. */
+export function correctSpelling(question: string, vocabulary: Vocabulary): string {
+  const corrections: Corrections = new Map();
+  analyseQuestion(question, vocabulary, corrections);
+  return respelled(question, corrections);
 }
 
 export function analyseQuestion(

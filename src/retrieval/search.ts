@@ -16,7 +16,7 @@ import { terms } from '../text/terms.js';
 import type { PassageStore } from '../index/passage-store.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { LexicalIndex } from './lexical.js';
-import { analyseQuestion, correctSpelling, termCoverage, type Corrections, type QueryTerm } from './query-terms.js';
+import { analyseQuestion, respelled, termCoverage, type Corrections, type QueryTerm } from './query-terms.js';
 
 /** Candidates taken from each retriever. */
 export interface CandidateSignals {
@@ -148,18 +148,15 @@ export class PassageSearch {
   }
 
   /**
-   * What is searched for a question as the member wrote it: `asked`, the plain question (mentions, greetings
-   * and chat abbreviations dealt with), its terms for BM25, and `embedded`, the plain question with its typos
-   * corrected, which the dense model embeds. Calibration prepares its questions the same way.
+   * What is searched for a question as the member wrote it: the plain question's terms for BM25 (mentions,
+   * greetings and chat abbreviations dealt with) and `embedded`, the plain question with the typos those
+   * terms corrected spelt right, which the dense model embeds. Calibration prepares its questions the same way.
    */
-  prepare(question: string): { asked: string; queryTerms: QueryTerm[]; embedded: string } {
+  prepare(question: string): { queryTerms: QueryTerm[]; embedded: string } {
     const asked = plainQuestion(question);
     const corrections: Corrections = new Map();
-    return {
-      asked,
-      queryTerms: analyseQuestion(asked, this.lexical, corrections),
-      embedded: correctSpelling(asked, this.lexical, corrections),
-    };
+    const queryTerms = analyseQuestion(asked, this.lexical, corrections);
+    return { queryTerms, embedded: respelled(asked, corrections) };
   }
 
   /** `question` as the member wrote it. */

@@ -12,7 +12,7 @@ import { AnswerEngine } from '../../src/answering/engine.js';
 import type { Answer } from '../../src/answering/answer.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { isInstalled } from '../../src/embedding/install-model.js';
-import { citationLine, NOT_IN_CORPUS } from '../../src/discord/render.js';
+import { NOT_IN_CORPUS, passageFooter } from '../../src/discord/render.js';
 import { startBot, type RunningBot } from '../../src/discord/run-bot.js';
 import { halfOf, parseQuestionFile } from '../../src/evaluation/evaluate.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -48,14 +48,7 @@ function expected(answer: Answer): { refused: boolean; closest: boolean; citatio
   return {
     refused: answer.abstained,
     closest: !answer.abstained && answer.closest,
-    citations: answer.abstained
-      ? []
-      : answer.passages.map((passage) =>
-          [
-            citationLine(passage.citation),
-            ...(passage.alsoIn ?? []).map((copy) => `also in ${citationLine(copy)}`),
-          ].join(' · '),
-        ),
+    citations: answer.abstained ? [] : answer.passages.map(passageFooter),
   };
 }
 
