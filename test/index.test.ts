@@ -336,7 +336,10 @@ describe('npm run index', () => {
       ...env,
       FALSE_ANSWER_RATE: '0.2',
     });
-    assert.match(text.stdout, /^ {2}answer thresholds +confident above 0\.\d\d, reached by 20% of \d+ questions/m);
+    assert.match(
+      text.stdout,
+      /^ {2}answer thresholds +confident above 0\.\d\d, reached by at most 20% of each kind of question made from the corpus/m,
+    );
     assert.match(text.stdout, /^ {2}dense range +-?\d\.\d{3} \(off-topic questions’ nearest passage\) to \d\.\d{3}/m);
   });
 

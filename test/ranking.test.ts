@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   calibrationFrom,
   denseRange,
+  confidentThreshold,
   nullShareBelow,
   quantile,
   stretch,
@@ -133,11 +134,16 @@ describe('relevance and abstaining', () => {
 });
 
 describe('calibration', () => {
+  // 21 off-topic questions at 0–0.5; 80 made from the corpus at 0.21–1, of two kinds: 60 mixed (0.21–0.8)
+  // and 20 on-topic (0.81–1), as on-topic questions, which hold an article's own words, score highest.
+  const offTopic = Array.from({ length: 21 }, (_, i) => i / 40);
+  const made = Array.from({ length: 80 }, (_, i) => Math.round(21 + i) / 100);
   const measured: IndexCalibration = {
     denseFloor: 0.5,
     denseCeiling: 0.9,
-    nullRelevances: Array.from({ length: 101 }, (_, i) => i / 100),
-    offTopicRelevances: Array.from({ length: 21 }, (_, i) => i / 40),
+    nullRelevances: [...offTopic, ...made].sort((a, b) => a - b),
+    offTopicRelevances: offTopic,
+    nullFamilies: { nearTopic: [], mixed: made.slice(0, 60), onTopic: made.slice(60) },
     offTopicQuestions: 21,
     nearTopicQuestions: 80,
   };
@@ -148,9 +154,9 @@ describe('calibration', () => {
       { label: 2, articleId: 'b', sentence: 'The company employs four hundred people at its plant near Cork.' },
     ];
     const questions = nullQuestionsOf(samples);
-    const made = questions.slice(OFF_TOPIC_QUESTIONS.length);
-    const nearTopic = made.filter((entry) => entry.excluded !== undefined);
-    const mixed = made.filter((entry) => entry.excluded === undefined);
+    const madeQuestions = questions.slice(OFF_TOPIC_QUESTIONS.length);
+    const nearTopic = madeQuestions.filter((entry) => entry.excluded !== undefined);
+    const mixed = madeQuestions.filter((entry) => entry.excluded === undefined);
     assert.deepEqual(
       nearTopic.map((entry) => entry.excluded?.articleId),
       ['a', 'b'],
@@ -162,6 +168,23 @@ describe('calibration', () => {
     );
   });
 
+  it('asks of an article what none of its passages holds: its subject with words from another passage of it', () => {
+    const sample = {
+      label: 1,
+      articleId: 'a',
+      sentence: 'Dunleary Group bought the department store chain for an undisclosed sum.',
+      siblingSentence: 'The chain employs three thousand people across Ireland and Scotland today.',
+    };
+    const onTopic = (checks?: Parameters<typeof nullQuestionsOf>[1]) =>
+      nullQuestionsOf([sample], checks)
+        .slice(OFF_TOPIC_QUESTIONS.length)
+        .filter((entry) => entry.excluded === undefined)
+        .map((entry) => entry.question);
+    assert.deepEqual(onTopic(), ['dunleary group bought three thousand?']);
+    // A passage that holds all of its terms may answer it: then it is no null question.
+    assert.deepEqual(onTopic({ articleHolds: () => false, passageAnswers: () => true }), []);
+  });
+
   it('takes the dense range from the medians of off-topic questions’ nearest cosines and self-matches, never a collapsed one', () => {
     assert.deepEqual(denseRange([0.4, 0.5, 0.9], [0.8, 0.95, 0.7]), { denseFloor: 0.5, denseCeiling: 0.8 });
     assert.deepEqual(denseRange([0.9, 0.9], [0.9]), { denseFloor: 0.9, denseCeiling: 0.9500000000000001 });
@@ -170,14 +193,18 @@ describe('calibration', () => {
 
   it('is confident above what only FALSE_ANSWER_RATE of null questions reach, and refuses below most off-topic ones', () => {
     close(quantile([0, 1, 2, 3], 0.5), 1.5);
-    close(thresholdFromNull(measured.nullRelevances, 0.1), 0.9);
-    close(thresholdFromNull(measured.nullRelevances, 0.25), 0.75);
-    close(nullShareBelow(measured.nullRelevances, 0.5), 50 / 101);
+    close(thresholdFromNull(made, 0.1), 0.921);
+    close(thresholdFromNull(made, 0.25), 0.8025);
+    close(nullShareBelow(measured.nullRelevances, 0.3), 21 / 101);
+    // The kind that reaches highest sets it: 10% of the on-topic questions reach 0.981. Pooled with the mixed
+    // ones, 10% of all would be 0.921 (and 0.9 with the off-topic ones): a quarter of the on-topic ones past.
+    close(confidentThreshold(measured, 0.1), 0.981);
+    close(confidentThreshold({ nullRelevances: measured.nullRelevances }, 0.1), 0.9);
     const inUse = calibrationFrom(measured, { minRelevance: undefined, falseAnswerRate: 0.1 });
-    close(inUse.confidentRelevance, 0.9);
-    close(inUse.minRelevance, thresholdFromNull(measured.offTopicRelevances ?? [], OFF_TOPIC_RATE));
+    close(inUse.confidentRelevance, 0.981);
+    close(inUse.minRelevance, thresholdFromNull(offTopic, OFF_TOPIC_RATE));
     assert.ok(inUse.minRelevance < inUse.confidentRelevance);
-    assert.match(inUse.thresholdSource, /10% of 101 questions the corpus does not answer/);
+    assert.match(inUse.thresholdSource, /10% of the questions of any kind made from the corpus/);
     assert.match(inUse.nullPercentile?.(0.95) ?? '', /above 94% of 101/);
     assert.equal(inUse.denseFloor, 0.5);
   });
@@ -185,7 +212,7 @@ describe('calibration', () => {
   it('lets MIN_RELEVANCE override the calibrated threshold, keeping the measured dense range', () => {
     const inUse = calibrationFrom(measured, { minRelevance: 0.3, falseAnswerRate: 0.1 });
     assert.equal(inUse.minRelevance, 0.3);
-    close(inUse.confidentRelevance, 0.9);
+    close(inUse.confidentRelevance, 0.981);
     assert.equal(inUse.thresholdSource, 'MIN_RELEVANCE setting');
     assert.equal(inUse.denseCeiling, 0.9);
   });

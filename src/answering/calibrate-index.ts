@@ -6,14 +6,14 @@
  */
 import { cosine, type TextEmbedder } from '../embedding/embedder.js';
 import { splitSentences } from '../text/sentences.js';
-import { termOf, words } from '../text/terms.js';
-import { denseRange, type Calibration, type IndexCalibration } from './calibration.js';
+import { termOf, terms, words } from '../text/terms.js';
+import { denseRange, type Calibration, type IndexCalibration, type NullFamily } from './calibration.js';
 import { OFF_TOPIC_QUESTIONS } from './null-questions.js';
 import { DEFAULT_WEIGHTS, relevanceOf } from './rank.js';
 import { PassageSearch, type SearchableIndex } from '../retrieval/search.js';
 
 /** Bump when the calibration or the relevance it measures changes, so `npm run index` re-calibrates. */
-export const CALIBRATION_RECIPE = `null-v7/${JSON.stringify(DEFAULT_WEIGHTS)}`;
+export const CALIBRATION_RECIPE = `null-v9/${JSON.stringify(DEFAULT_WEIGHTS)}`;
 
 /** Passages sampled for self-match and near-topic questions. */
 const PASSAGE_SAMPLES = 100;
@@ -21,6 +21,8 @@ const PASSAGE_SAMPLES = 100;
 const NEAR_TOPIC_WORDS = 5;
 /** Of those, how many a mixed question takes from the sentence whose subject it names. */
 const MIXED_SUBJECT_WORDS = 2;
+/** Of those, how many an on-topic question takes from its first sentence (the rest from another passage's). */
+const ON_TOPIC_SUBJECT_WORDS = 3;
 
 /** Neighbours looked at for copies and retellings of a sampled passage. */
 const RETELLING_NEIGHBOURS = 10;
@@ -47,6 +49,16 @@ function retellingsOf(search: PassageSearch, label: number, ceiling: number): Se
 function spread(total: number, count: number): number[] {
   const taken = Math.min(total, count);
   return Array.from({ length: taken }, (_, i) => Math.floor((i * total) / taken));
+}
+
+/** The passage half its article away from this one (another part of the story), if the article has another. */
+function siblingOf(
+  article: { label: number; passage: { text: string } }[],
+  label: number,
+): { text: string } | undefined {
+  if (article.length < 2) return undefined;
+  const position = article.findIndex((entry) => entry.label === label);
+  return article[(Math.max(0, position) + Math.floor(article.length / 2)) % article.length]?.passage;
 }
 
 /** A passage's longest sentence: the one most likely to carry a fact. */
@@ -79,25 +91,56 @@ export function mixedQuestion(subjectSentence: string, factSentence: string): st
   return `${[...subject.slice(0, MIXED_SUBJECT_WORDS), ...fact.slice(0, NEAR_TOPIC_WORDS - MIXED_SUBJECT_WORDS)].join(' ')}?`;
 }
 
+/**
+ * A question about one article's subject that none of its passages answers: the first content words of a
+ * sentence with a few from a sentence of another passage of the same article. This is what a member asks
+ * about a story the corpus holds when the story does not say ("how many people does <the firm the article
+ * names> employ in Ireland?"): most of its words are the article's, so it scores as high as such questions do,
+ * far above mixed ones. Made only when no passage of the article holds every one of its terms.
+ */
+export function onTopicQuestion(subjectSentence: string, siblingSentence: string): string | undefined {
+  const subject = words(subjectSentence).filter((word) => termOf(word) !== undefined);
+  const sibling = nearTopicQuestion(siblingSentence)?.replace(/\?$/, '').split(' ') ?? [];
+  if (subject.length < ON_TOPIC_SUBJECT_WORDS || sibling.length < 3) return undefined;
+  return `${[...subject.slice(0, ON_TOPIC_SUBJECT_WORDS), ...sibling.slice(0, NEAR_TOPIC_WORDS - ON_TOPIC_SUBJECT_WORDS)].join(' ')}?`;
+}
+
 /** A passage sampled for calibration, with the sentence questions are made from. */
 export interface CalibrationSample {
   label: number;
   articleId: string;
   sentence: string;
+  /** The longest sentence of another passage of the same article, when it has another. */
+  siblingSentence?: string;
+}
+
+/** What the null questions' makers may ask of the index. */
+export interface NullQuestionChecks {
+  /** Does the article (headline and passages together) hold all these terms? */
+  articleHolds(articleId: string, terms: string[]): boolean;
+  /** Does one passage of the article (with the headline) hold all the terms of this question? */
+  passageAnswers(articleId: string, question: string): boolean;
+}
+
+const NO_CHECKS: NullQuestionChecks = { articleHolds: () => false, passageAnswers: () => false };
+
+export interface NullQuestion {
+  question: string;
+  family: 'offTopic' | NullFamily;
+  /** The sample whose article (and its copies) the search leaves out, if any. */
+  excluded: CalibrationSample | undefined;
 }
 
 /**
  * The null questions and what each leaves out of the search: off-topic ones nothing; a near-topic one its own
- * passage's article (which answers it word for word); a mixed one nothing, and a mixed question is made only
- * when `articleHolds` says the fact's article does not also hold its subject's terms (it might answer it).
+ * passage's article (which answers it word for word); mixed and on-topic ones nothing. A mixed question is
+ * made only when the fact's article does not also hold its subject's terms, an on-topic one only when no
+ * passage holds all its terms (either might answer it).
  */
-export function nullQuestionsOf(
-  samples: CalibrationSample[],
-  articleHolds: (articleId: string, terms: string[]) => boolean = () => false,
-): { question: string; excluded: CalibrationSample | undefined }[] {
+export function nullQuestionsOf(samples: CalibrationSample[], checks: NullQuestionChecks = NO_CHECKS): NullQuestion[] {
   const nearTopic = samples.flatMap((sample) => {
     const question = nearTopicQuestion(sample.sentence);
-    return question ? [{ question, excluded: sample }] : [];
+    return question ? [{ question, family: 'nearTopic' as const, excluded: sample }] : [];
   });
   const mixed = samples.flatMap((sample, i) => {
     const other = samples[(i + Math.floor(samples.length / 2)) % samples.length];
@@ -107,10 +150,20 @@ export function nullQuestionsOf(
       .map(termOf)
       .filter((term): term is string => term !== undefined)
       .slice(0, MIXED_SUBJECT_WORDS);
-    if (!question || articleHolds(other.articleId, subjectTerms)) return [];
-    return [{ question, excluded: undefined }];
+    if (!question || checks.articleHolds(other.articleId, subjectTerms)) return [];
+    return [{ question, family: 'mixed' as const, excluded: undefined }];
   });
-  return [...OFF_TOPIC_QUESTIONS.map((question) => ({ question, excluded: undefined })), ...nearTopic, ...mixed];
+  const onTopic = samples.flatMap((sample) => {
+    const question = sample.siblingSentence ? onTopicQuestion(sample.sentence, sample.siblingSentence) : undefined;
+    if (!question || checks.passageAnswers(sample.articleId, question)) return [];
+    return [{ question, family: 'onTopic' as const, excluded: undefined }];
+  });
+  return [
+    ...OFF_TOPIC_QUESTIONS.map((question) => ({ question, family: 'offTopic' as const, excluded: undefined })),
+    ...nearTopic,
+    ...mixed,
+    ...onTopic,
+  ];
 }
 
 export interface CalibrationProgress {
@@ -134,11 +187,17 @@ export async function calibrateIndex(
 
   const samples = spread(total, PASSAGE_SAMPLES)
     .map(labelAt)
-    .map((label) => ({
-      label,
-      articleId: passages.articleIdOf(label) ?? '',
-      sentence: longestSentence(passages.get(label)?.text ?? ''),
-    }))
+    .map((label) => {
+      const articleId = passages.articleIdOf(label) ?? '';
+      const sample: CalibrationSample = {
+        label,
+        articleId,
+        sentence: longestSentence(passages.get(label)?.text ?? ''),
+      };
+      const sibling = siblingOf(passages.ofArticle(articleId), label);
+      if (sibling) sample.siblingSentence = longestSentence(sibling.text);
+      return sample;
+    })
     .filter((sample) => sample.sentence !== '');
   const articleTerms = new Map<string, Set<string>>();
   const termsOfArticle = (articleId: string) => {
@@ -152,9 +211,17 @@ export async function calibrateIndex(
     }
     return found;
   };
-  const nullQuestions = nullQuestionsOf(samples, (articleId, subject) =>
-    subject.every((term) => termsOfArticle(articleId).has(term)),
-  );
+  const nullQuestions = nullQuestionsOf(samples, {
+    articleHolds: (articleId, subject) => subject.every((term) => termsOfArticle(articleId).has(term)),
+    passageAnswers: (articleId, question) => {
+      const asked = terms(question);
+      const headline = search.headlineTerms(articleId);
+      return passages.ofArticle(articleId).some(({ label }) => {
+        const held = search.passageTerms(label)?.passage;
+        return asked.every((term) => headline.has(term) || held?.has(term) === true);
+      });
+    },
+  });
   // Prepared as answering prepares a member's question, so the null distribution is what answering computes.
   const prepared = nullQuestions.map(({ question }) => search.prepare(question));
   const steps = samples.length + nullQuestions.length;
@@ -199,10 +266,13 @@ export async function calibrateIndex(
   onProgress?.(steps, steps);
   const ascending = (values: number[]) => values.map(round).sort((a, b) => a - b);
 
+  const ofFamily = (family: NullQuestion['family']) =>
+    ascending(nullRelevances.filter((_, i) => nullQuestions[i]?.family === family));
   return {
     ...range,
     nullRelevances: ascending(nullRelevances),
-    offTopicRelevances: ascending(nullRelevances.slice(0, OFF_TOPIC_QUESTIONS.length)),
+    offTopicRelevances: ofFamily('offTopic'),
+    nullFamilies: { nearTopic: ofFamily('nearTopic'), mixed: ofFamily('mixed'), onTopic: ofFamily('onTopic') },
     offTopicQuestions: OFF_TOPIC_QUESTIONS.length,
     nearTopicQuestions: nullQuestions.length - OFF_TOPIC_QUESTIONS.length,
   };

@@ -12,18 +12,19 @@
  * - **Null distribution.** The best relevance reached by questions the corpus does not answer: a built-in set
  *   of off-topic questions, and near-topic ones made from the corpus itself — a few words of a passage's
  *   sentence, searched with that passage's whole article (and its copies) left out, which is what a question
- *   on the corpus's topic looks like when nothing answers it; and mixed ones, a subject one article names with
- *   a fact from another (calibrate-index.ts, nullQuestionsOf).
+ *   on the corpus's topic looks like when nothing answers it; mixed ones, a subject one article names with
+ *   a fact from another; and on-topic ones, an article's subject with words from another of its passages that
+ *   no passage holds together (calibrate-index.ts, nullQuestionsOf).
  * - **Two thresholds, three grades.** An answer is *confident* above the relevance that only FALSE_ANSWER_RATE
- *   of the null questions reach. Below that, the best passages are quoted as the *closest* the corpus comes,
- *   marked as such, unless the question scores no higher than questions on other subjects do (above all but
+ *   of each kind of null question made from the corpus reach. Below that, the best passages are quoted as the
+ *   *closest* the corpus comes, marked as such, unless the question scores no higher than questions on other subjects do (above all but
  *   OFF_TOPIC_RATE of the off-topic ones): then nothing is near, and the bot says the corpus does not answer.
  *   MIN_RELEVANCE, when set, overrides the refusal threshold.
  */
 import { DEFAULT_FALSE_ANSWER_RATE } from '../config/config.js';
-import type { IndexCalibration } from '../index/store.js';
+import type { IndexCalibration, NullFamily } from '../index/store.js';
 
-export { DEFAULT_FALSE_ANSWER_RATE, type IndexCalibration };
+export { DEFAULT_FALSE_ANSWER_RATE, type IndexCalibration, type NullFamily };
 
 /** What answering uses. */
 export interface Calibration {
@@ -81,6 +82,20 @@ export function thresholdFromNull(nullRelevances: number[], falseAnswerRate: num
   return quantile(nullRelevances, 1 - falseAnswerRate);
 }
 
+/**
+ * The confident threshold: the relevance that only `falseAnswerRate` of each kind of null question made from
+ * the corpus reach, whichever kind reaches highest, so the rate holds whatever mix of them members ask.
+ * Off-topic questions never come near it. An index calibrated before the kinds were kept apart: all of them.
+ */
+export function confidentThreshold(
+  measured: Pick<IndexCalibration, 'nullRelevances' | 'nullFamilies'>,
+  falseAnswerRate: number,
+): number {
+  const families = Object.values(measured.nullFamilies ?? {}).filter((values) => values.length > 0);
+  if (families.length === 0) return thresholdFromNull(measured.nullRelevances, falseAnswerRate);
+  return Math.max(...families.map((values) => thresholdFromNull(values, falseAnswerRate)));
+}
+
 /** Share of null questions whose best relevance is below `relevance`. */
 export function nullShareBelow(nullRelevances: number[], relevance: number): number {
   if (nullRelevances.length === 0) return 0;
@@ -114,7 +129,8 @@ export function calibrationFrom(
       thresholdSource: settings.minRelevance !== undefined ? 'MIN_RELEVANCE setting' : 'no calibration in the index',
     };
   }
-  const confidentRelevance = thresholdFromNull(nullRelevances, settings.falseAnswerRate);
+  const offTopic = measured?.offTopicRelevances ?? [];
+  const confidentRelevance = confidentThreshold({ nullRelevances, ...measured }, settings.falseAnswerRate);
   if (settings.minRelevance !== undefined) {
     return {
       ...base,
@@ -123,7 +139,6 @@ export function calibrationFrom(
       thresholdSource: 'MIN_RELEVANCE setting',
     };
   }
-  const offTopic = measured?.offTopicRelevances ?? [];
   const refuseBelow = offTopic.length > 0 ? thresholdFromNull(offTopic, OFF_TOPIC_RATE) : confidentRelevance;
   const percent = Math.round(100 * settings.falseAnswerRate * 10) / 10;
   return {
@@ -131,8 +146,8 @@ export function calibrationFrom(
     minRelevance: Math.min(refuseBelow, confidentRelevance),
     confidentRelevance,
     thresholdSource:
-      `confident above ${confidentRelevance.toFixed(2)}, reached by ${percent}% of ${nullRelevances.length} questions ` +
-      `the corpus does not answer (FALSE_ANSWER_RATE=${settings.falseAnswerRate}); nothing near below ` +
+      `confident above ${confidentRelevance.toFixed(2)}, reached by at most ${percent}% of each kind of question made ` +
+      `from the corpus that it does not answer (FALSE_ANSWER_RATE=${settings.falseAnswerRate}); nothing near below ` +
       `${Math.min(refuseBelow, confidentRelevance).toFixed(2)}, reached by ${100 * OFF_TOPIC_RATE}% of ${offTopic.length} off-topic questions`,
   };
 }

@@ -6,7 +6,7 @@
  * chosen on. Runs with the current settings' model and index (`npm run index` first).
  */
 import { readFileSync } from 'node:fs';
-import { thresholdFromNull } from '../answering/calibration.js';
+import { confidentThreshold, thresholdFromNull } from '../answering/calibration.js';
 import { AnswerEngine } from '../answering/engine.js';
 import { leaveOneOut, type CrossValidation } from '../evaluation/cross-validation.js';
 import { halfOf, normalizeForMatch, parseQuestionFile, type EvalQuestion } from '../evaluation/evaluate.js';
@@ -89,7 +89,8 @@ await runCli(async () => {
       });
     }
   }
-  const { nullRelevances, offTopicRelevances = [] } = engine.indexCalibration;
+  const measured = engine.indexCalibration;
+  const { offTopicRelevances = [] } = measured;
   await engine.close();
 
   const answerable = searched.filter((entry) => entry.question.containsAny !== undefined);
@@ -154,7 +155,7 @@ await runCli(async () => {
   }
   lines.push('', 'FALSE_ANSWER_RATE: confident threshold, answerable / unanswerable answered confidently:');
   for (const rate of FALSE_ANSWER_RATES) {
-    const threshold = thresholdFromNull(nullRelevances, rate);
+    const threshold = confidentThreshold(measured, rate);
     const confident = (relevance: number) => relevance >= threshold;
     lines.push(
       `  ${String(rate).padEnd(5)} ${threshold.toFixed(3)}   ${shareOf(true, confident)} / ${shareOf(false, confident)}`,

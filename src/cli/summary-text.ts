@@ -5,7 +5,7 @@ import type { IndexSummary } from '../index/build/build-index.js';
 export function describeCalibration(measured: IndexCalibration, inUse: Calibration): string {
   return (
     `  dense range         ${measured.denseFloor.toFixed(3)} (off-topic questions’ nearest passage) to ${measured.denseCeiling.toFixed(3)} (a passage's own sentence)\n` +
-    `  null questions      ${measured.offTopicQuestions} off-topic, ${measured.nearTopicQuestions} near-topic and mixed (made from the corpus)\n` +
+    `  null questions      ${measured.offTopicQuestions} off-topic, ${measured.nearTopicQuestions} made from the corpus (near-topic, mixed, on-topic)\n` +
     `  answer thresholds   ${inUse.thresholdSource}\n`
   );
 }

@@ -18,6 +18,9 @@ export interface HnswParameters {
 /** Chosen from bench/ measurements: recall@10 ≥ 0.99 at 100k passages with SEARCH_EF=100. */
 export const DEFAULT_HNSW: HnswParameters = { space: 'cosine', m: 16, efConstruction: 200, randomSeed: 100 };
 
+/** The kinds of null question made from the corpus itself. */
+export type NullFamily = 'nearTopic' | 'mixed' | 'onTopic';
+
 /** What the index build measures (answering/calibrate-index.ts) and the manifest stores. */
 export interface IndexCalibration {
   denseFloor: number;
@@ -26,6 +29,8 @@ export interface IndexCalibration {
   nullRelevances: number[];
   /** The same for the off-topic ones alone. */
   offTopicRelevances?: number[];
+  /** The same for each kind of null question made from the corpus (answering/calibrate-index.ts). */
+  nullFamilies?: Record<NullFamily, number[]>;
   offTopicQuestions: number;
   nearTopicQuestions: number;
   /** Passages added or removed since this was measured (small edits keep the calibration). */
