@@ -204,7 +204,7 @@ describe('calibration', () => {
     close(inUse.confidentRelevance, 0.981);
     close(inUse.minRelevance, thresholdFromNull(offTopic, OFF_TOPIC_RATE));
     assert.ok(inUse.minRelevance < inUse.confidentRelevance);
-    assert.match(inUse.thresholdSource, /10% of the questions of any kind made from the corpus/);
+    assert.match(inUse.thresholdSource, /reached by at most 10% of each kind of question made from the corpus/);
     assert.match(inUse.nullPercentile?.(0.95) ?? '', /above 94% of 101/);
     assert.equal(inUse.denseFloor, 0.5);
   });
