@@ -21,7 +21,7 @@ import { OFF_TOPIC_QUESTIONS } from '../src/answering/null-questions.js';
 import { citationText, markBestSentence, paragraphLabel } from '../src/present/answer-text.js';
 import { reciprocalRankFusion } from '../src/retrieval/fusion.js';
 import { lexicalIndexOf } from './helpers/lexical.js';
-import { analyseQuestion, termCoverage, type Vocabulary } from '../src/retrieval/query-terms.js';
+import { analyseQuestion, termCoverage, unknownNames, type Vocabulary } from '../src/retrieval/query-terms.js';
 import { validateQuestion } from '../src/answering/question.js';
 import { bestSentence, decideAbstention, diversify, orderCandidates, relevanceOf } from '../src/answering/rank.js';
 import type { CandidateSignals } from '../src/retrieval/search.js';
@@ -284,6 +284,34 @@ describe('question terms', () => {
     assert.deepEqual(forms('A trial run?'), ['trial', 'triall', 'run']);
     // "capital" is not "capitulate": the difference is no derivational ending.
     assert.deepEqual(forms('The capital?'), ['capit']);
+  });
+});
+
+describe('unknownNames', () => {
+  const index = lexicalIndexOf([
+    { label: 1, text: 'Jeremy Hunt wrote to the doctors about the novel contract.' },
+    { label: 2, text: 'The BMA said nurses backed the strike in Leeds.' },
+  ]);
+  const namesIn = (question: string) => unknownNames(question, analyseQuestion(question, index), index);
+
+  it('finds the names a question asks about that no passage mentions, whatever else matches', () => {
+    assert.deepEqual(namesIn('Who wrote the novel Middlemarch?'), ['Middlemarch']);
+    assert.deepEqual(namesIn("What did Hunt tell Lansley's team?"), ['Lansley']);
+  });
+
+  it('leaves alone names the corpus holds, English words, acronyms, typos, lower case and the first word', () => {
+    assert.deepEqual(namesIn('What did Jeremy Hunt write to the doctors?'), []);
+    assert.deepEqual(namesIn('Did the Nurses in Leeds Strike?'), []);
+    assert.deepEqual(namesIn('What did the BMA and the RCN say?'), []);
+    assert.deepEqual(namesIn('Did the nurses in Leds back it?'), []);
+    assert.deepEqual(namesIn('who wrote middlemarch'), []);
+    assert.deepEqual(namesIn('Middlemarch: who wrote it?'), []);
+  });
+
+  it('makes the bot refuse, naming them', () => {
+    const decision = decideAbstention([{ ...signals(), relevance: 0.9 }], calibration, ['Middlemarch']);
+    assert.equal(decision.abstained, true);
+    assert.match(decision.reason, /"Middlemarch", which no article mentions/);
   });
 });
 

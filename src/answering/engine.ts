@@ -51,6 +51,8 @@ import { PassageSearch, type RetrieverMode } from '../retrieval/search.js';
 export interface Ranking {
   question: string;
   queryTerms: QueryTerm[];
+  /** Names in the question that no article mentions: the corpus cannot answer it. */
+  unknownNames: string[];
   queryVector: Float32Array;
   scored: ScoredCandidate[];
 }
@@ -188,17 +190,18 @@ export class AnswerEngine implements AnswerService {
    */
   async rank(rawQuestion: string, retriever: RetrieverMode = 'hybrid'): Promise<Ranking> {
     const question = validateQuestion(rawQuestion);
-    const { queryTerms, queryVector, candidates } = await this.search.search(question, { retriever });
+    const { queryTerms, unknownNames, queryVector, candidates } = await this.search.search(question, { retriever });
     const scored = candidates.map((candidate) => ({
       ...candidate,
       relevance: relevanceOf(candidate, this.calibration),
     }));
-    if (retriever !== 'hybrid') return { question, queryTerms, queryVector, scored };
+    if (retriever !== 'hybrid') return { question, queryTerms, unknownNames, queryVector, scored };
     const ordered = orderCandidates(scored);
     const text = (label: number) => this.index.passages.get(label)?.text ?? '';
     return {
       question,
       queryTerms,
+      unknownNames,
       queryVector,
       scored: this.parts.reranker
         ? await rerankCandidates(question, ordered, this.parts.reranker, text, this.calibration)
@@ -219,8 +222,8 @@ export class AnswerEngine implements AnswerService {
   private async answerFromIndex(rawQuestion: string, options: AnswerOptions): Promise<Answer> {
     const limit = options.limit ?? 3;
     const offset = options.offset ?? 0;
-    const { question, queryTerms, queryVector, scored } = await this.rank(rawQuestion);
-    const decision = decideAbstention(scored, this.calibration);
+    const { question, queryTerms, unknownNames, queryVector, scored } = await this.rank(rawQuestion);
+    const decision = decideAbstention(scored, this.calibration, unknownNames);
     const base: Omit<Answer, 'passages' | 'hasMore'> = {
       question,
       abstained: decision.abstained,

@@ -98,12 +98,26 @@ export interface Abstention {
  * The grade of an answer from its best candidate: confident at or above the confident threshold; "closest"
  * between the two thresholds, or when a cross-encoder ran and judged no candidate more likely relevant than
  * not (its probability, unlike a cosine, has a meaning of its own: it was trained to say "relevant" above
- * 0.5); nothing near (abstain) below the refusal threshold.
+ * 0.5); nothing near (abstain) below the refusal threshold, or when the question names something no article
+ * mentions (`unknownNames`).
  */
-export function decideAbstention(candidates: ScoredCandidate[], calibration: Calibration): Abstention {
+export function decideAbstention(
+  candidates: ScoredCandidate[],
+  calibration: Calibration,
+  unknownNames: string[] = [],
+): Abstention {
   const best = Math.max(0, ...candidates.map((candidate) => candidate.relevance));
   const threshold = calibration.minRelevance;
   const where = calibration.nullPercentile ? `; ${calibration.nullPercentile(best)}` : '';
+  if (unknownNames.length > 0) {
+    const named = unknownNames.map((name) => `"${name}"`).join(', ');
+    return {
+      abstained: true,
+      closest: false,
+      bestRelevance: best,
+      reason: `the question asks about ${named}, which no article mentions`,
+    };
+  }
   if (candidates.length === 0 || best < threshold) {
     return {
       abstained: true,

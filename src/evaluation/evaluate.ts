@@ -176,11 +176,11 @@ function ordered(ranking: RankingMode, scored: ScoredCandidate[]): ScoredCandida
  */
 async function quotedBy(engine: MeasuredEngine, question: string, run: Omit<EvalRun, 'name'>): Promise<Quoted> {
   if (run.ranking === 'hybrid' && run.threshold) return engine.answer(question, { limit: 5 });
-  const { scored } = await engine.rank(question, run.ranking === 'rrf' ? 'hybrid' : run.ranking);
+  const { scored, unknownNames } = await engine.rank(question, run.ranking === 'rrf' ? 'hybrid' : run.ranking);
   const candidates = ordered(run.ranking, scored);
   if (!run.threshold) return { abstained: false, closest: false, passages: engine.quotable(candidates) };
   const calibration = engine.calibrationInUse;
-  const decision = decideAbstention(candidates, calibration);
+  const decision = decideAbstention(candidates, calibration, unknownNames);
   if (decision.abstained) return { abstained: true, closest: false, passages: [] };
   const relevant = candidates.filter((candidate) => candidate.relevance >= calibration.minRelevance);
   return { abstained: false, closest: decision.closest, passages: engine.quotable(relevant) };

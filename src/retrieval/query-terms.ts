@@ -190,6 +190,26 @@ export function respelled(question: string, corrections: Corrections): string {
   });
 }
 
+/**
+ * Names the question asks about that no article mentions: words written as a name (a capital, then small
+ * letters; not the question's first word) that are not English words and that no passage holds in any form,
+ * the typo correction included. "Who wrote Middlemarch?" cannot be answered by a corpus that never names
+ * Middlemarch, however well "wrote" matches. Words written in capitals (acronyms, "QF") and lower-case words
+ * (members' chat) are left alone: too many of those are abbreviations the corpus writes out.
+ */
+export function unknownNames(question: string, queryTerms: QueryTerm[], vocabulary: Vocabulary): string[] {
+  const byTerm = new Map(queryTerms.map((queryTerm) => [queryTerm.term, queryTerm]));
+  const found: string[] = [];
+  let position = 0;
+  for (const token of question.match(/[\p{L}\p{M}\p{N}'’‘`]+/gu) ?? []) {
+    const word = token.replace(/['’‘`]s?$/u, '');
+    if (position++ === 0 || !/^\p{Lu}\p{Ll}+$/u.test(word) || isEnglishWord(word.toLowerCase())) continue;
+    const queryTerm = byTerm.get(termOf(word.toLowerCase()) ?? '');
+    if (queryTerm && queryTerm.forms.every((form) => vocabulary.documentFrequency(form) === 0)) found.push(word);
+  }
+  return found;
+}
+
 /** The question with its misspelt words spelt right (respelled), deciding the typos as analyseQuestion does. */
 export function correctSpelling(question: string, vocabulary: Vocabulary): string {
   const corrections: Corrections = new Map();

@@ -16,7 +16,14 @@ import { terms } from '../text/terms.js';
 import type { PassageStore } from '../index/passage-store.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { LexicalIndex } from './lexical.js';
-import { analyseQuestion, respelled, termCoverage, type Corrections, type QueryTerm } from './query-terms.js';
+import {
+  analyseQuestion,
+  respelled,
+  termCoverage,
+  unknownNames,
+  type Corrections,
+  type QueryTerm,
+} from './query-terms.js';
 
 /** Candidates taken from each retriever. */
 export interface CandidateSignals {
@@ -81,6 +88,8 @@ export interface SearchOptions {
 
 export interface SearchResult {
   queryTerms: QueryTerm[];
+  /** Names in the question that no article mentions (query-terms.ts, unknownNames). */
+  unknownNames: string[];
   queryVector: Float32Array;
   /** In fused order (RRF of the ranks), not yet by relevance. */
   candidates: CandidateSignals[];
@@ -152,18 +161,22 @@ export class PassageSearch {
    * greetings and chat abbreviations dealt with) and `embedded`, the plain question with the typos those
    * terms corrected spelt right, which the dense model embeds. Calibration prepares its questions the same way.
    */
-  prepare(question: string): { queryTerms: QueryTerm[]; embedded: string } {
+  prepare(question: string): { queryTerms: QueryTerm[]; embedded: string; unknownNames: string[] } {
     const asked = plainQuestion(question);
     const corrections: Corrections = new Map();
     const queryTerms = analyseQuestion(asked, this.lexical, corrections);
-    return { queryTerms, embedded: respelled(asked, corrections) };
+    return {
+      queryTerms,
+      embedded: respelled(asked, corrections),
+      unknownNames: unknownNames(asked, queryTerms, this.lexical),
+    };
   }
 
   /** `question` as the member wrote it. */
   async search(question: string, options: SearchOptions = {}): Promise<SearchResult> {
-    const { queryTerms, embedded } = this.prepare(question);
+    const { queryTerms, embedded, unknownNames } = this.prepare(question);
     const queryVector = await this.embedder.embedQuery(embedded);
-    return { queryTerms, queryVector, candidates: this.candidates(queryTerms, queryVector, options) };
+    return { queryTerms, unknownNames, queryVector, candidates: this.candidates(queryTerms, queryVector, options) };
   }
 
   /** The candidates for an analysed, embedded question. */
