@@ -13,6 +13,7 @@ import {
   renderSources,
 } from '../src/discord/render.js';
 import { AnswerSessions, buttonId, parseButtonId } from '../src/discord/sessions.js';
+import { formatAnswerText } from '../src/present/answer-text.js';
 
 const sentence = (i: number) => `Sentence ${i} says something about the strike and the talks that followed it.`;
 
@@ -120,6 +121,16 @@ describe('renderAnswer', () => {
     assert.match(payload.content, new RegExp(NOT_IN_CORPUS.replace(/[.*`/()]/g, '\\$&')));
     assert.deepEqual(payload.embeds, []);
     assert.equal(payload.components.flatMap((row) => row.components).length, 2);
+  });
+
+  it('names what no article mentions when it refuses for a name, on Discord and on the command line', () => {
+    const refused = answerOf([], { abstained: true, hasMore: false, unknownNames: ['Middlemarch'] });
+    assert.match(renderAnswer(refused, ids).content, /\nNo article mentions “Middlemarch”\.$/);
+    assert.match(
+      formatAnswerText(refused),
+      /^Nothing in the corpus answers this\.\nNo article mentions “Middlemarch”\.\n/,
+    );
+    assert.doesNotMatch(renderAnswer(answerOf([], { abstained: true, hasMore: false }), ids).content, /mentions/);
   });
 });
 

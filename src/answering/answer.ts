@@ -42,6 +42,8 @@ export interface Answer {
   closest: boolean;
   /** Why the bot answered or abstained, in words (shown by --explain). */
   reason: string;
+  /** Names in the question that no article mentions (then it is refused): shown, so the asker can check them. */
+  unknownNames?: string[];
   minRelevance: number;
   /** Where minRelevance came from: the index's calibration or the MIN_RELEVANCE setting. */
   thresholdSource: string;

@@ -229,6 +229,7 @@ export class AnswerEngine implements AnswerService {
       abstained: decision.abstained,
       closest: decision.closest,
       reason: decision.reason,
+      ...(unknownNames.length > 0 ? { unknownNames } : {}),
       minRelevance: this.calibration.minRelevance,
       thresholdSource: this.calibration.thresholdSource,
     };

@@ -14,7 +14,7 @@ import {
   type APIEmbed,
 } from 'discord.js';
 import type { Answer, AnswerPassage, Citation } from '../answering/answer.js';
-import { CLOSEST_NOTE, paragraphLabel, sourceParts, sourceText } from '../present/answer-text.js';
+import { CLOSEST_NOTE, paragraphLabel, sourceParts, sourceText, unknownNamesNote } from '../present/answer-text.js';
 import { webUrl } from '../shared/web-url.js';
 import type { IndexedArticle, IndexedPassage } from '../index/store.js';
 import { inertText } from './mentions.js';
@@ -128,7 +128,9 @@ export function renderAnswer(answer: Answer, buttons: ButtonIds): MessagePayload
   const question = inertText(escapeMarkdown(cutAtSentence(answer.question.replace(/\s+/g, ' '), 300)));
   const feedback = [button(buttons.up, '👍', ButtonStyle.Secondary), button(buttons.down, '👎', ButtonStyle.Secondary)];
   if (answer.abstained || answer.passages.length === 0) {
-    return { content: `**Q:** ${question}\n${NOT_IN_CORPUS}`, embeds: [], components: [row(feedback)] };
+    const note = unknownNamesNote(answer);
+    const content = `**Q:** ${question}\n${NOT_IN_CORPUS}${note ? `\n${inertText(escapeMarkdown(note))}` : ''}`;
+    return { content, embeds: [], components: [row(feedback)] };
   }
   // Share the 6000-character total between the embeds, leaving room for titles and footers.
   const perEmbed = Math.floor((LIMITS.embedsTotal - 200) / answer.passages.length) - 400;

@@ -11,6 +11,12 @@ export const PLAIN_STYLE: TextStyle = { emphasis: (text) => `**${text}**` };
 export const TERMINAL_STYLE: TextStyle = { emphasis: (text) => `\u001b[1m${text}\u001b[22m` };
 
 export const NO_ANSWER = 'Nothing in the corpus answers this.';
+
+/** 'No article mentions “Middlemarch”.' for a question refused for a name, so the asker can check its spelling. */
+export function unknownNamesNote(answer: Pick<Answer, 'unknownNames'>): string | undefined {
+  const names = answer.unknownNames ?? [];
+  return names.length > 0 ? `No article mentions ${names.map((name) => `“${name}”`).join(', ')}.` : undefined;
+}
 /** Put above passages that are the closest the corpus comes but may not answer. */
 export const CLOSEST_NOTE = 'Not sure: these passages come closest, but may not answer your question.';
 
@@ -73,7 +79,12 @@ export function explainScores(
 export function formatAnswerText(answer: Answer, style: TextStyle = PLAIN_STYLE, explain = false): string {
   const lines: string[] = [];
   if (answer.abstained) {
-    lines.push(NO_ANSWER, 'Try other words, or list the articles with `npm run ask -- --sources`.');
+    const note = unknownNamesNote(answer);
+    lines.push(
+      NO_ANSWER,
+      ...(note ? [note] : []),
+      'Try other words, or list the articles with `npm run ask -- --sources`.',
+    );
   } else if (answer.closest) {
     lines.push(CLOSEST_NOTE, '');
   }
