@@ -173,14 +173,18 @@ describe('calibration', () => {
       label: 1,
       articleId: 'a',
       sentence: 'Dunleary Group bought the department store chain for an undisclosed sum.',
-      siblingSentence: 'The chain employs three thousand people across Ireland and Scotland today.',
+      siblingSentences: [
+        'The chain employs three thousand people across Ireland and Scotland today.',
+        'Its pension scheme had a deficit of about one hundred million pounds last year.',
+      ],
     };
     const onTopic = (checks?: Parameters<typeof nullQuestionsOf>[1]) =>
       nullQuestionsOf([sample], checks)
         .slice(OFF_TOPIC_QUESTIONS.length)
         .filter((entry) => entry.excluded === undefined)
         .map((entry) => entry.question);
-    assert.deepEqual(onTopic(), ['dunleary group bought three thousand?']);
+    // One question with each other passage.
+    assert.deepEqual(onTopic(), ['dunleary group bought three thousand?', 'dunleary group bought scheme deficit?']);
     // A passage that holds all of its terms may answer it: then it is no null question.
     assert.deepEqual(onTopic({ articleHolds: () => false, passageAnswers: () => true }), []);
   });

@@ -13,7 +13,7 @@ import { DEFAULT_WEIGHTS, relevanceOf } from './rank.js';
 import { PassageSearch, type SearchableIndex } from '../retrieval/search.js';
 
 /** Bump when the calibration or the relevance it measures changes, so `npm run index` re-calibrates. */
-export const CALIBRATION_RECIPE = `null-v9/${JSON.stringify(DEFAULT_WEIGHTS)}`;
+export const CALIBRATION_RECIPE = `null-v10/${JSON.stringify(DEFAULT_WEIGHTS)}`;
 
 /** Passages sampled for self-match and near-topic questions. */
 const PASSAGE_SAMPLES = 100;
@@ -21,6 +21,8 @@ const PASSAGE_SAMPLES = 100;
 const NEAR_TOPIC_WORDS = 5;
 /** Of those, how many a mixed question takes from the sentence whose subject it names. */
 const MIXED_SUBJECT_WORDS = 2;
+/** On-topic questions made from each sampled passage, each with another passage of its article. */
+const ON_TOPIC_SIBLINGS = 2;
 /** Of those, how many an on-topic question takes from its first sentence (the rest from another passage's). */
 const ON_TOPIC_SUBJECT_WORDS = 3;
 
@@ -51,14 +53,23 @@ function spread(total: number, count: number): number[] {
   return Array.from({ length: taken }, (_, i) => Math.floor((i * total) / taken));
 }
 
-/** The passage half its article away from this one (another part of the story), if the article has another. */
-function siblingOf(
-  article: { label: number; passage: { text: string } }[],
-  label: number,
-): { text: string } | undefined {
-  if (article.length < 2) return undefined;
-  const position = article.findIndex((entry) => entry.label === label);
-  return article[(Math.max(0, position) + Math.floor(article.length / 2)) % article.length]?.passage;
+/**
+ * Up to ON_TOPIC_SIBLINGS other passages of the article, spread over it from this one (other parts of the
+ * story).
+ */
+function siblingsOf(article: { label: number; passage: { text: string } }[], label: number): { text: string }[] {
+  const position = Math.max(
+    0,
+    article.findIndex((entry) => entry.label === label),
+  );
+  const offsets = new Set(
+    Array.from({ length: ON_TOPIC_SIBLINGS }, (_, k) =>
+      Math.floor(((k + 1) * article.length) / (ON_TOPIC_SIBLINGS + 1)),
+    ),
+  );
+  return [...offsets]
+    .filter((offset) => offset % article.length !== 0)
+    .flatMap((offset) => article[(position + offset) % article.length]?.passage ?? []);
 }
 
 /** A passage's longest sentence: the one most likely to carry a fact. */
@@ -110,8 +121,8 @@ export interface CalibrationSample {
   label: number;
   articleId: string;
   sentence: string;
-  /** The longest sentence of another passage of the same article, when it has another. */
-  siblingSentence?: string;
+  /** The longest sentences of other passages of the same article (none when it has no other). */
+  siblingSentences?: string[];
 }
 
 /** What the null questions' makers may ask of the index. */
@@ -153,11 +164,13 @@ export function nullQuestionsOf(samples: CalibrationSample[], checks: NullQuesti
     if (!question || checks.articleHolds(other.articleId, subjectTerms)) return [];
     return [{ question, family: 'mixed' as const, excluded: undefined }];
   });
-  const onTopic = samples.flatMap((sample) => {
-    const question = sample.siblingSentence ? onTopicQuestion(sample.sentence, sample.siblingSentence) : undefined;
-    if (!question || checks.passageAnswers(sample.articleId, question)) return [];
-    return [{ question, family: 'onTopic' as const, excluded: undefined }];
-  });
+  const onTopic = samples.flatMap((sample) =>
+    (sample.siblingSentences ?? []).flatMap((sibling) => {
+      const question = onTopicQuestion(sample.sentence, sibling);
+      if (!question || checks.passageAnswers(sample.articleId, question)) return [];
+      return [{ question, family: 'onTopic' as const, excluded: undefined }];
+    }),
+  );
   return [
     ...OFF_TOPIC_QUESTIONS.map((question) => ({ question, family: 'offTopic' as const, excluded: undefined })),
     ...nearTopic,
@@ -194,8 +207,8 @@ export async function calibrateIndex(
         articleId,
         sentence: longestSentence(passages.get(label)?.text ?? ''),
       };
-      const sibling = siblingOf(passages.ofArticle(articleId), label);
-      if (sibling) sample.siblingSentence = longestSentence(sibling.text);
+      const siblings = siblingsOf(passages.ofArticle(articleId), label);
+      if (siblings.length > 0) sample.siblingSentences = siblings.map((sibling) => longestSentence(sibling.text));
       return sample;
     })
     .filter((sample) => sample.sentence !== '');
