@@ -25,6 +25,26 @@ describe('plainQuestion', () => {
     }
   });
 
+  it('drops a member greeted or thanked by name at either end, and keeps a name the question asks about', () => {
+    const plain = 'how many doctors voted to strike?';
+    for (const wrapped of [
+      'hey Siobhan, how many doctors voted to strike?',
+      'Hi Priyanka how many doctors voted to strike?',
+      'how many doctors voted to strike? thanks Priyanka',
+      "how many doctors voted to strike? cheers Siobhan O'Neill!",
+      'how many doctors voted to strike? thx Kwame',
+    ]) {
+      assert.equal(plainQuestion(wrapped), plain, wrapped);
+    }
+    for (const asked of [
+      'Did the BMA thank Labour?',
+      'How many fans cheers Ashworth?',
+      'Who did Hunt thank Corbyn for?',
+    ]) {
+      assert.equal(plainQuestion(asked), asked);
+    }
+  });
+
   it('drops mentions of members, roles and channels, typed or as Discord writes them', () => {
     assert.equal(plainQuestion('@Ann how many doctors voted to strike?'), 'how many doctors voted to strike?');
     assert.equal(

@@ -197,6 +197,25 @@ const REQUEST_PHRASES = [
   /\bquick\s+(?:question|q)\b/giu,
 ];
 const LINK = /\bhttps?:\/\/\S+|\b(?:discord\.gg|discord\.com\/invite)\/\S+/giu;
+/** A name or two, as members address each other ("Priyanka", "Siobhan O'Neill"). */
+const ADDRESSEE = String.raw`\p{Lu}[\p{L}'’-]*(?:\s+\p{Lu}[\p{L}'’-]*)?`;
+/**
+ * Greeting or thanking someone by name at either end ("hey Siobhan, …", "… thanks Priyanka"): the name is the
+ * member addressed, not what is asked about. Chat abbreviations are spelled out before this ("thx" → "thanks").
+ */
+const anyCase = (word: string) => `[${word[0]?.toUpperCase()}${word[0]}]${word.slice(1)}`;
+const either = (...phrases: string[]) => `(?:${phrases.map(anyCase).join('|')})`;
+const ADDRESSED = [
+  new RegExp(
+    String.raw`^(\s*)${either('hey', 'hi', 'hiya', 'heya', 'hello', 'yo', 'oi', 'morning', 'evening')}\s+${ADDRESSEE}(?=[\s,:;!.–—-])`,
+    'u',
+  ),
+  // "cheers" and "ta" only after punctuation: "… fans cheers Ashworth" is a question.
+  new RegExp(
+    String.raw`(^|[\s,.!?;:–—-])${either('thanks', 'thank you')}\s+${ADDRESSEE}[\s!.?]*$|([,.!?;:–—-]\s*)${either('cheers', 'ta')}\s+${ADDRESSEE}[\s!.?]*$`,
+    'u',
+  ),
+];
 
 /**
  * The question as it would be asked in plain words: mentions, links and emoji codes out, chat abbreviations
@@ -211,7 +230,12 @@ export function plainQuestion(text: string): string {
     const replacement = CHAT_WORDS[word.toLowerCase()];
     return replacement === undefined ? word : replacement;
   });
-  const unwrapped = REQUEST_PHRASES.reduce((text, phrase) => text.replace(phrase, ' '), expanded);
+  const unaddressed = ADDRESSED.reduce(
+    (text, phrase) =>
+      text.replace(phrase, (_match, ...groups: unknown[]) => `${groups.find((g) => typeof g === 'string') ?? ''} `),
+    expanded,
+  );
+  const unwrapped = REQUEST_PHRASES.reduce((text, phrase) => text.replace(phrase, ' '), unaddressed);
   // Drop greetings and thanks at the ends ("hey bot, quick question: … thanks!"), up to the first real word.
   const tokens = unwrapped.split(/(\s+)/);
   const isFiller = (token: string) => {
