@@ -14,34 +14,32 @@ import { lexicalIndexOf } from './helpers/lexical.js';
 const passage = 'The government said 98 per cent of junior doctors voted to strike over the new contract.';
 
 describe('plainQuestion', () => {
+  const readAs = (plain: string, wrappedOnes: string[]) => {
+    for (const wrapped of wrappedOnes) assert.equal(plainQuestion(wrapped), plain, wrapped);
+  };
+
   it('drops greetings, thanks and requests around the question', () => {
-    const plain = 'how many doctors voted to strike?';
-    for (const wrapped of [
+    readAs('how many doctors voted to strike?', [
       'hey bot, quick question: how many doctors voted to strike? thanks!',
       'hi there! can you tell me how many doctors voted to strike? thanks',
       'yo how many doctors voted to strike? cheers',
-    ]) {
-      assert.equal(plainQuestion(wrapped), plain, wrapped);
-    }
+    ]);
   });
 
   it('drops a member greeted or thanked by name at either end, and keeps a name the question asks about', () => {
-    const plain = 'how many doctors voted to strike?';
-    for (const wrapped of [
+    readAs('how many doctors voted to strike?', [
       'hey Siobhan, how many doctors voted to strike?',
       'Hi Priyanka how many doctors voted to strike?',
       'how many doctors voted to strike? thanks Priyanka',
       "how many doctors voted to strike? cheers Siobhan O'Neill!",
       'how many doctors voted to strike? thx Kwame',
-    ]) {
-      assert.equal(plainQuestion(wrapped), plain, wrapped);
-    }
+    ]);
     for (const asked of [
       'Did the BMA thank Labour?',
       'How many fans cheers Ashworth?',
       'Who did Hunt thank Corbyn for?',
     ]) {
-      assert.equal(plainQuestion(asked), asked);
+      readAs(asked, [asked]);
     }
   });
 

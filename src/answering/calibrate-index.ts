@@ -96,10 +96,18 @@ export function nearTopicQuestion(sentence: string): string | undefined {
  * answers the combination, so whatever either scores is what a question the corpus cannot answer reaches.
  */
 export function mixedQuestion(subjectSentence: string, factSentence: string): string | undefined {
+  return subjectWithFact(subjectSentence, factSentence, MIXED_SUBJECT_WORDS);
+}
+
+/**
+ * The first `subjectWords` content words of one sentence followed by the middle content words of another
+ * (NEAR_TOPIC_WORDS in all), asked as a question: what mixed and on-topic null questions are made of.
+ */
+function subjectWithFact(subjectSentence: string, factSentence: string, subjectWords: number): string | undefined {
   const subject = words(subjectSentence).filter((word) => termOf(word) !== undefined);
   const fact = nearTopicQuestion(factSentence)?.replace(/\?$/, '').split(' ') ?? [];
-  if (subject.length < 2 || fact.length < 3) return undefined;
-  return `${[...subject.slice(0, MIXED_SUBJECT_WORDS), ...fact.slice(0, NEAR_TOPIC_WORDS - MIXED_SUBJECT_WORDS)].join(' ')}?`;
+  if (subject.length < subjectWords || fact.length < 3) return undefined;
+  return `${[...subject.slice(0, subjectWords), ...fact.slice(0, NEAR_TOPIC_WORDS - subjectWords)].join(' ')}?`;
 }
 
 /**
@@ -110,10 +118,7 @@ export function mixedQuestion(subjectSentence: string, factSentence: string): st
  * far above mixed ones. Made only when no passage of the article holds every one of its terms.
  */
 export function onTopicQuestion(subjectSentence: string, siblingSentence: string): string | undefined {
-  const subject = words(subjectSentence).filter((word) => termOf(word) !== undefined);
-  const sibling = nearTopicQuestion(siblingSentence)?.replace(/\?$/, '').split(' ') ?? [];
-  if (subject.length < ON_TOPIC_SUBJECT_WORDS || sibling.length < 3) return undefined;
-  return `${[...subject.slice(0, ON_TOPIC_SUBJECT_WORDS), ...sibling.slice(0, NEAR_TOPIC_WORDS - ON_TOPIC_SUBJECT_WORDS)].join(' ')}?`;
+  return subjectWithFact(subjectSentence, siblingSentence, ON_TOPIC_SUBJECT_WORDS);
 }
 
 /** A passage sampled for calibration, with the sentence questions are made from. */

@@ -17,8 +17,9 @@
  *   no passage holds together (calibrate-index.ts, nullQuestionsOf).
  * - **Two thresholds, three grades.** An answer is *confident* above the relevance that only FALSE_ANSWER_RATE
  *   of each kind of null question made from the corpus reach. Below that, the best passages are quoted as the
- *   *closest* the corpus comes, marked as such, unless the question scores no higher than questions on other subjects do (above all but
- *   OFF_TOPIC_RATE of the off-topic ones): then nothing is near, and the bot says the corpus does not answer.
+ *   *closest* the corpus comes, marked as such, unless the question scores no higher than questions on other
+ *   subjects do (above all but OFF_TOPIC_RATE of the off-topic ones): then nothing is near, and the bot says
+ *   the corpus does not answer.
  *   MIN_RELEVANCE, when set, overrides the refusal threshold.
  */
 import { DEFAULT_FALSE_ANSWER_RATE } from '../config/config.js';
@@ -130,7 +131,10 @@ export function calibrationFrom(
     };
   }
   const offTopic = measured?.offTopicRelevances ?? [];
-  const confidentRelevance = confidentThreshold({ nullRelevances, ...measured }, settings.falseAnswerRate);
+  const confidentRelevance = confidentThreshold(
+    { nullRelevances, nullFamilies: measured?.nullFamilies },
+    settings.falseAnswerRate,
+  );
   if (settings.minRelevance !== undefined) {
     return {
       ...base,

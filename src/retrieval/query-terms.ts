@@ -174,6 +174,9 @@ function inCaseOf(model: string, word: string): string {
   return word;
 }
 
+/** A word of a question as written, apostrophes included: what respelled and unknownNames read. */
+const QUESTION_TOKEN = /[\p{L}\p{M}\p{N}'’‘`]+/gu;
+
 /**
  * The question with the words analyseQuestion corrected (in `corrections`) spelt right, for the embedding
  * model: a typo splits a word into word pieces that mean nothing to it. Only a plain word is replaced, and
@@ -182,7 +185,7 @@ function inCaseOf(model: string, word: string): string {
  */
 export function respelled(question: string, corrections: Corrections): string {
   let position = 0;
-  return question.replace(/[\p{L}\p{M}\p{N}'’‘`]+/gu, (token) => {
+  return question.replace(QUESTION_TOKEN, (token) => {
     const first = position++ === 0;
     if (!/^[A-Za-z]+$/.test(token) || (!first && /^[A-Z]/.test(token))) return token;
     const corrected = corrections.get(token.toLowerCase());
@@ -201,7 +204,7 @@ export function unknownNames(question: string, queryTerms: QueryTerm[], vocabula
   const byTerm = new Map(queryTerms.map((queryTerm) => [queryTerm.term, queryTerm]));
   const found: string[] = [];
   let position = 0;
-  for (const token of question.match(/[\p{L}\p{M}\p{N}'’‘`]+/gu) ?? []) {
+  for (const token of question.match(QUESTION_TOKEN) ?? []) {
     const word = token.replace(/['’‘`]s?$/u, '');
     if (position++ === 0 || !/^\p{Lu}\p{Ll}+$/u.test(word) || isEnglishWord(word.toLowerCase())) continue;
     const queryTerm = byTerm.get(termOf(word.toLowerCase()) ?? '');

@@ -210,11 +210,9 @@ const ADDRESSED = [
     String.raw`^(\s*)${either('hey', 'hi', 'hiya', 'heya', 'hello', 'yo', 'oi', 'morning', 'evening')}\s+${ADDRESSEE}(?=[\s,:;!.–—-])`,
     'u',
   ),
+  new RegExp(String.raw`(^|[\s,.!?;:–—-])${either('thanks', 'thank you')}\s+${ADDRESSEE}[\s!.?]*$`, 'u'),
   // "cheers" and "ta" only after punctuation: "… fans cheers Ashworth" is a question.
-  new RegExp(
-    String.raw`(^|[\s,.!?;:–—-])${either('thanks', 'thank you')}\s+${ADDRESSEE}[\s!.?]*$|([,.!?;:–—-]\s*)${either('cheers', 'ta')}\s+${ADDRESSEE}[\s!.?]*$`,
-    'u',
-  ),
+  new RegExp(String.raw`([,.!?;:–—-]\s*)${either('cheers', 'ta')}\s+${ADDRESSEE}[\s!.?]*$`, 'u'),
 ];
 
 /**
@@ -230,11 +228,8 @@ export function plainQuestion(text: string): string {
     const replacement = CHAT_WORDS[word.toLowerCase()];
     return replacement === undefined ? word : replacement;
   });
-  const unaddressed = ADDRESSED.reduce(
-    (text, phrase) =>
-      text.replace(phrase, (_match, ...groups: unknown[]) => `${groups.find((g) => typeof g === 'string') ?? ''} `),
-    expanded,
-  );
+  // Each pattern keeps what stood before the greeting or thanks (its one group).
+  const unaddressed = ADDRESSED.reduce((text, phrase) => text.replace(phrase, '$1 '), expanded);
   const unwrapped = REQUEST_PHRASES.reduce((text, phrase) => text.replace(phrase, ' '), unaddressed);
   // Drop greetings and thanks at the ends ("hey bot, quick question: … thanks!"), up to the first real word.
   const tokens = unwrapped.split(/(\s+)/);
