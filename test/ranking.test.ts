@@ -301,6 +301,8 @@ describe('unknownNames', () => {
   it('finds the names a question asks about that no passage mentions, whatever else matches', () => {
     assert.deepEqual(namesIn('Who wrote the novel Middlemarch?'), ['Middlemarch']);
     assert.deepEqual(namesIn("What did Hunt tell Lansley's team?"), ['Lansley']);
+    assert.deepEqual(namesIn('Did Zoë Ball back the strike?'), ['Zoë']);
+    assert.deepEqual(namesIn('Did Zoe\u0308 Ball back the strike?'), ['Zoe\u0308']);
   });
 
   it('leaves alone names the corpus holds, English words, acronyms, typos, lower case and the first word', () => {

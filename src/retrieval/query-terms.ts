@@ -206,8 +206,10 @@ export function unknownNames(question: string, queryTerms: QueryTerm[], vocabula
   let position = 0;
   for (const token of question.match(QUESTION_TOKEN) ?? []) {
     const word = token.replace(/['’‘`]s?$/u, '');
-    if (position++ === 0 || !/^\p{Lu}\p{Ll}+$/u.test(word) || isEnglishWord(word.toLowerCase())) continue;
-    const queryTerm = byTerm.get(termOf(word.toLowerCase()) ?? '');
+    // Folded as analyseQuestion folds (words): "Zoë" is the term of "zoe".
+    const folded = words(word)[0] ?? '';
+    if (position++ === 0 || !/^\p{Lu}[\p{Ll}\p{M}]+$/u.test(word) || isEnglishWord(folded)) continue;
+    const queryTerm = byTerm.get(termOf(folded) ?? '');
     if (queryTerm && queryTerm.forms.every((form) => vocabulary.documentFrequency(form) === 0)) found.push(word);
   }
   return found;
