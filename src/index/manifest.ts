@@ -32,6 +32,7 @@ export interface IndexCalibration {
   /** The same for each kind of null question made from the corpus (answering/calibrate-index.ts). */
   nullFamilies?: Record<NullFamily, number[]>;
   offTopicQuestions: number;
+  /** Null questions made from the corpus, of every kind (NullFamily), not only the near-topic ones. */
   nearTopicQuestions: number;
   /** Passages added or removed since this was measured (small edits keep the calibration). */
   changedPassages?: number;

@@ -157,26 +157,28 @@ export class PassageSearch {
   }
 
   /**
-   * What is searched for a question as the member wrote it: the plain question's terms for BM25 (mentions,
-   * greetings and chat abbreviations dealt with) and `embedded`, the plain question with the typos those
-   * terms corrected spelt right, which the dense model embeds. Calibration prepares its questions the same way.
+   * What is searched for a question as the member wrote it: `asked`, the plain question (mentions, greetings
+   * and chat abbreviations dealt with), its terms for BM25, and `embedded`, the plain question with the typos
+   * those terms corrected spelt right, which the dense model embeds. Calibration prepares its questions the
+   * same way.
    */
-  prepare(question: string): { queryTerms: QueryTerm[]; embedded: string; unknownNames: string[] } {
+  prepare(question: string): { asked: string; queryTerms: QueryTerm[]; embedded: string } {
     const asked = plainQuestion(question);
     const corrections: Corrections = new Map();
     const queryTerms = analyseQuestion(asked, this.lexical, corrections);
-    return {
-      queryTerms,
-      embedded: respelled(asked, corrections),
-      unknownNames: unknownNames(asked, queryTerms, this.lexical),
-    };
+    return { asked, queryTerms, embedded: respelled(asked, corrections) };
   }
 
   /** `question` as the member wrote it. */
   async search(question: string, options: SearchOptions = {}): Promise<SearchResult> {
-    const { queryTerms, embedded, unknownNames } = this.prepare(question);
+    const { asked, queryTerms, embedded } = this.prepare(question);
     const queryVector = await this.embedder.embedQuery(embedded);
-    return { queryTerms, unknownNames, queryVector, candidates: this.candidates(queryTerms, queryVector, options) };
+    return {
+      queryTerms,
+      unknownNames: unknownNames(asked, queryTerms, this.lexical),
+      queryVector,
+      candidates: this.candidates(queryTerms, queryVector, options),
+    };
   }
 
   /** The candidates for an analysed, embedded question. */
