@@ -137,6 +137,31 @@ describe('near-duplicate passages', () => {
   });
 });
 
+describe('names the corpus holds only in a headline or byline', () => {
+  it('are known names: a question about them is answered, not refused as asking about someone no article mentions', async () => {
+    const story = [
+      'Marchetti leaves Ferrari after ten seasons',
+      '',
+      'By Giulia Renzetti',
+      '',
+      'The Italian driver told the team on Monday that he would not race for it next year.',
+      '',
+      'He said the decision had been the hardest of his career and thanked the mechanics who had worked with him.',
+      '',
+    ].join('\n');
+    const { config } = await indexedWorkspace({ 'driver.txt': story });
+    const engine = await AnswerEngine.open(config);
+    for (const question of ['When did Marchetti tell the team he would leave?', 'What did Renzetti report?']) {
+      const answer = await engine.answer(question);
+      assert.equal(answer.unknownNames, undefined, question);
+    }
+    assert.deepEqual((await engine.answer('When did Castellani tell the team he would leave?')).unknownNames, [
+      'Castellani',
+    ]);
+    await engine.close();
+  });
+});
+
 describe('re-ranking with a cross-encoder', () => {
   it('scores every top candidate and orders by the cross-encoder', async () => {
     const { config } = await indexedWorkspace();

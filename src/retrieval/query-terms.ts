@@ -195,12 +195,18 @@ export function respelled(question: string, corrections: Corrections): string {
 
 /**
  * Names the question asks about that no article mentions: words written as a name (a capital, then small
- * letters; not the question's first word) that are not English words and that no passage holds in any form,
- * the typo correction included. "Who wrote Middlemarch?" cannot be answered by a corpus that never names
- * Middlemarch, however well "wrote" matches. Words written in capitals (acronyms, "QF") and lower-case words
+ * letters; not the question's first word) that are not English words and that no passage, headline or byline
+ * holds in any form, the typo correction included. "Who wrote Middlemarch?" cannot be answered by a corpus
+ * that never names Middlemarch, however well "wrote" matches. Words written in capitals (acronyms, "QF") and lower-case words
  * (members' chat) are left alone: too many of those are abbreviations the corpus writes out.
  */
-export function unknownNames(question: string, queryTerms: QueryTerm[], vocabulary: Vocabulary): string[] {
+export function unknownNames(
+  question: string,
+  queryTerms: QueryTerm[],
+  vocabulary: Vocabulary,
+  /** Terms the corpus holds outside its passages' text (headlines, bylines). */
+  alsoKnown: ReadonlySet<string> = new Set(),
+): string[] {
   const byTerm = new Map(queryTerms.map((queryTerm) => [queryTerm.term, queryTerm]));
   const found: string[] = [];
   let position = 0;
@@ -210,7 +216,8 @@ export function unknownNames(question: string, queryTerms: QueryTerm[], vocabula
     const folded = words(word)[0] ?? '';
     if (position++ === 0 || !/^\p{Lu}[\p{Ll}\p{M}]+$/u.test(word) || isEnglishWord(folded)) continue;
     const queryTerm = byTerm.get(termOf(folded) ?? '');
-    if (queryTerm && queryTerm.forms.every((form) => vocabulary.documentFrequency(form) === 0)) found.push(word);
+    const known = (form: string) => vocabulary.documentFrequency(form) > 0 || alsoKnown.has(form);
+    if (queryTerm && !queryTerm.forms.some(known)) found.push(word);
   }
   return found;
 }

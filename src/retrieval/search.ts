@@ -112,6 +112,7 @@ export class PassageSearch {
   readonly lexical: LexicalIndex;
   private readonly termsCache = new Map<number, PassageTerms>();
   private readonly headlines = new Map<string, Set<string>>();
+  private allHeadlineTerms: Set<string> | undefined;
 
   constructor(
     private readonly index: SearchableIndex,
@@ -175,7 +176,7 @@ export class PassageSearch {
     const queryVector = await this.embedder.embedQuery(embedded);
     return {
       queryTerms,
-      unknownNames: unknownNames(asked, queryTerms, this.lexical),
+      unknownNames: unknownNames(asked, queryTerms, this.lexical, this.headlineVocabulary()),
       queryVector,
       candidates: this.candidates(queryTerms, queryVector, options),
     };
@@ -236,6 +237,16 @@ export class PassageSearch {
     for (const candidate of found)
       candidate.articleDense = articleBest.get(articleOf.get(candidate.label) ?? '') ?? candidate.dense;
     return found;
+  }
+
+  /** The terms of every article's headline and byline, which BM25 does not index: they are words the corpus holds. */
+  private headlineVocabulary(): Set<string> {
+    if (!this.allHeadlineTerms) {
+      this.allHeadlineTerms = new Set(
+        this.index.passages.articles().flatMap((article) => [...this.headlineTerms(article.id)]),
+      );
+    }
+    return this.allHeadlineTerms;
   }
 
   /** The terms of an article's headline and byline, which every one of its passages counts as its own. */
