@@ -13,7 +13,7 @@ import { cosine } from '../embedding/embedder.js';
 import { splitSentences } from '../text/sentences.js';
 import { plainQuestion } from '../text/chat.js';
 import { terms } from '../text/terms.js';
-import type { PassageStore } from '../index/passage-store.js';
+import type { IndexedArticle, PassageStore } from '../index/passage-store.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { LexicalIndex } from './lexical.js';
 import {
@@ -242,9 +242,9 @@ export class PassageSearch {
   /** The terms of every article's headline and byline, which BM25 does not index: they are words the corpus holds. */
   private headlineVocabulary(): Set<string> {
     if (!this.allHeadlineTerms) {
-      this.allHeadlineTerms = new Set(
-        this.index.passages.articles().flatMap((article) => [...this.headlineTerms(article.id)]),
-      );
+      this.allHeadlineTerms = new Set();
+      for (const article of this.index.passages.articles())
+        for (const term of terms(headlineText(article))) this.allHeadlineTerms.add(term);
     }
     return this.allHeadlineTerms;
   }
@@ -254,11 +254,15 @@ export class PassageSearch {
     let cached = this.headlines.get(articleId);
     if (!cached) {
       const article = this.index.passages.article(articleId);
-      cached = new Set(terms([article?.title, article?.author, article?.publication].filter(Boolean).join('\n')));
+      cached = new Set(article ? terms(headlineText(article)) : []);
       this.headlines.set(articleId, cached);
     }
     return cached;
   }
+}
+
+function headlineText(article: Pick<IndexedArticle, 'title' | 'author' | 'publication'>): string {
+  return [article.title, article.author, article.publication].filter(Boolean).join('\n');
 }
 
 function union(a: Set<string>, b: Set<string>): Set<string> {
