@@ -44,7 +44,7 @@ export interface Calibration {
 }
 
 /** Share of off-topic questions allowed past the refusal threshold (as "closest" passages). */
-export const OFF_TOPIC_RATE = 0.3;
+export const OFF_TOPIC_RATE = 0.5;
 /** The dense range when an index has too few passages to measure one (fewer than two articles, say). */
 const UNMEASURED_RANGE = { denseFloor: 0, denseCeiling: 1 };
 /** A ceiling closer to the floor than this would stretch noise into signal. */
