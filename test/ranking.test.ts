@@ -8,7 +8,9 @@ import {
   quantile,
   stretch,
   thresholdFromNull,
+  MIXED_BELOW,
   OFF_TOPIC_RATE,
+  refusalThreshold,
   type Calibration,
   type IndexCalibration,
 } from '../src/answering/calibration.js';
@@ -148,6 +150,17 @@ describe('calibration', () => {
     nearTopicQuestions: 80,
   };
 
+  it('refuses below the lower of what most off-topic questions and nearly all mixed ones reach', () => {
+    // A varied archive: off-topic questions reach up to 0.5, the mixed ones' low tail (0.21…) is lower.
+    close(thresholdFromNull(offTopic, OFF_TOPIC_RATE), 0.45);
+    close(refusalThreshold(measured), quantile(made.slice(0, 60), MIXED_BELOW));
+    // A corpus of one subject: off-topic questions stay far below the mixed ones and set it.
+    const focused = { ...measured, offTopicRelevances: offTopic.map((value) => value / 5) };
+    close(refusalThreshold(focused), 0.09);
+    // An index measured before the kinds were kept apart: off-topic alone.
+    close(refusalThreshold({ offTopicRelevances: offTopic }), 0.45);
+  });
+
   it("leaves out of a null question's search only the article that answers it: none for a mixed question", () => {
     const samples = [
       { label: 1, articleId: 'a', sentence: 'Danny Okafor scored twice for Ashworth United on Saturday afternoon.' },
@@ -206,7 +219,7 @@ describe('calibration', () => {
     close(confidentThreshold({ nullRelevances: measured.nullRelevances }, 0.1), 0.9);
     const inUse = calibrationFrom(measured, { minRelevance: undefined, falseAnswerRate: 0.1 });
     close(inUse.confidentRelevance, 0.981);
-    close(inUse.minRelevance, thresholdFromNull(offTopic, OFF_TOPIC_RATE));
+    close(inUse.minRelevance, refusalThreshold(measured));
     assert.ok(inUse.minRelevance < inUse.confidentRelevance);
     assert.match(inUse.thresholdSource, /reached by at most 10% of each kind of question made from the corpus/);
     assert.match(inUse.nullPercentile?.(0.95) ?? '', /above 94% of 101/);

@@ -17,9 +17,12 @@
  *   no passage holds together (calibrate-index.ts, nullQuestionsOf).
  * - **Two thresholds, three grades.** An answer is *confident* above the relevance that only FALSE_ANSWER_RATE
  *   of each kind of null question made from the corpus reach. Below that, the best passages are quoted as the
- *   *closest* the corpus comes, marked as such, unless the question scores no higher than questions on other
- *   subjects do (above all but OFF_TOPIC_RATE of the off-topic ones): then nothing is near, and the bot says
- *   the corpus does not answer.
+ *   *closest* the corpus comes, marked as such, unless nothing is near: the question scores below what
+ *   all but OFF_TOPIC_RATE of the off-topic questions reach, or below nearly every mixed question (a subject
+ *   the corpus names with a fact from another of its articles: all but MIXED_BELOW of them reach higher).
+ *   The off-topic bound serves a corpus of one subject, where every off-topic question is far; the mixed one
+ *   a varied archive, where off-topic questions find nearer passages the bigger it grows while a question
+ *   the corpus answers scores the same. Then the bot says the corpus does not answer.
  *   MIN_RELEVANCE, when set, overrides the refusal threshold.
  */
 import { DEFAULT_FALSE_ANSWER_RATE } from '../config/config.js';
@@ -44,7 +47,16 @@ export interface Calibration {
 }
 
 /** Share of off-topic questions allowed past the refusal threshold (as "closest" passages). */
-export const OFF_TOPIC_RATE = 0.5;
+export const OFF_TOPIC_RATE = 0.1;
+/** Share of the mixed null questions (calibrate-index.ts) the refusal threshold may lie above. */
+export const MIXED_BELOW = 0.02;
+
+/** The relevance below which nothing is near (see the head of this file), from what the index measured. */
+export function refusalThreshold(measured: Pick<IndexCalibration, 'offTopicRelevances' | 'nullFamilies'>): number {
+  const offTopic = thresholdFromNull(measured.offTopicRelevances ?? [], OFF_TOPIC_RATE);
+  const mixed = measured.nullFamilies?.mixed ?? [];
+  return mixed.length > 0 ? Math.min(offTopic, quantile(mixed, MIXED_BELOW)) : offTopic;
+}
 /** The dense range when an index has too few passages to measure one (fewer than two articles, say). */
 const UNMEASURED_RANGE = { denseFloor: 0, denseCeiling: 1 };
 /** A ceiling closer to the floor than this would stretch noise into signal. */
@@ -143,7 +155,7 @@ export function calibrationFrom(
       thresholdSource: 'MIN_RELEVANCE setting',
     };
   }
-  const refuseBelow = offTopic.length > 0 ? thresholdFromNull(offTopic, OFF_TOPIC_RATE) : confidentRelevance;
+  const refuseBelow = offTopic.length > 0 && measured ? refusalThreshold(measured) : confidentRelevance;
   const percent = Math.round(100 * settings.falseAnswerRate * 10) / 10;
   return {
     ...base,
@@ -152,7 +164,8 @@ export function calibrationFrom(
     thresholdSource:
       `confident above ${confidentRelevance.toFixed(2)}, reached by at most ${percent}% of each kind of question made ` +
       `from the corpus that it does not answer (FALSE_ANSWER_RATE=${settings.falseAnswerRate}); nothing near below ` +
-      `${Math.min(refuseBelow, confidentRelevance).toFixed(2)}, reached by ${100 * OFF_TOPIC_RATE}% of ${offTopic.length} off-topic questions`,
+      `${Math.min(refuseBelow, confidentRelevance).toFixed(2)}, the lower of what ${100 * OFF_TOPIC_RATE}% of ` +
+      `${offTopic.length} off-topic questions and ${100 - 100 * MIXED_BELOW}% of the mixed ones reach`,
   };
 }
 
