@@ -51,11 +51,17 @@ export const OFF_TOPIC_RATE = 0.1;
 /** Share of the mixed null questions (calibrate-index.ts) the refusal threshold may lie above. */
 export const MIXED_BELOW = 0.02;
 
-/** The relevance below which nothing is near (see the head of this file), from what the index measured. */
-export function refusalThreshold(measured: Pick<IndexCalibration, 'offTopicRelevances' | 'nullFamilies'>): number {
-  const offTopic = thresholdFromNull(measured.offTopicRelevances ?? [], OFF_TOPIC_RATE);
+/**
+ * The relevance below which nothing is near (see the head of this file), from what the index measured; the
+ * rates are the bot's unless cross-validation tries others.
+ */
+export function refusalThreshold(
+  measured: Pick<IndexCalibration, 'offTopicRelevances' | 'nullFamilies'>,
+  { offTopicRate = OFF_TOPIC_RATE, mixedBelow = MIXED_BELOW } = {},
+): number {
+  const offTopic = thresholdFromNull(measured.offTopicRelevances ?? [], offTopicRate);
   const mixed = measured.nullFamilies?.mixed ?? [];
-  return mixed.length > 0 ? Math.min(offTopic, quantile(mixed, MIXED_BELOW)) : offTopic;
+  return mixed.length > 0 ? Math.min(offTopic, quantile(mixed, mixedBelow)) : offTopic;
 }
 /** The dense range when an index has too few passages to measure one (fewer than two articles, say). */
 const UNMEASURED_RANGE = { denseFloor: 0, denseCeiling: 1 };

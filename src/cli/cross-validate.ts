@@ -6,7 +6,7 @@
  * chosen on. Runs with the current settings' model and index (`npm run index` first).
  */
 import { readFileSync } from 'node:fs';
-import { confidentThreshold, quantile, thresholdFromNull } from '../answering/calibration.js';
+import { confidentThreshold, refusalThreshold } from '../answering/calibration.js';
 import { AnswerEngine } from '../answering/engine.js';
 import { leaveOneOut, type CrossValidation } from '../evaluation/cross-validation.js';
 import { halfOf, normalizeForMatch, parseQuestionFile, type EvalQuestion } from '../evaluation/evaluate.js';
@@ -32,7 +32,7 @@ const ARTICLE_WEIGHTS = [0, 0.1, 0.2, 0.3];
 const PASSAGE_SHARES = [0, 0.25, 0.5, 1];
 const FALSE_ANSWER_RATES = [0.01, 0.02, 0.05, 0.1, 0.2];
 const OFF_TOPIC_RATES = [0.05, 0.1, 0.2, 0.3, 0.5];
-const MIXED_BELOW_RATES = [0.01, 0.02, 0.05, 0.1, 1];
+const MIXED_BELOW_RATES = [0.01, 0.02, 0.05, 0.1];
 
 interface Searched {
   file: string;
@@ -144,22 +144,20 @@ await runCli(async () => {
       .filter(({ entry }) => (entry.question.containsAny !== undefined) === answerableOnes);
     return (chosen.filter(({ relevance }) => test(relevance)).length / Math.max(chosen.length, 1)).toFixed(3);
   };
-  // The refusal threshold: the lower of an off-topic quantile and a low quantile of the mixed null questions.
-  const mixed = [...(measured.nullFamilies?.mixed ?? [])].sort((a, b) => a - b);
   lines.push(
     'Refusal threshold: the lower of what OFF_TOPIC_RATE of off-topic questions and all but MIXED_BELOW of the',
-    'mixed ones reach; per MIXED_BELOW: threshold, answerable / unanswerable refused:',
+    'mixed ones reach, per MIXED_BELOW ("alone": off-topic questions alone): threshold, answerable / unanswerable refused:',
   );
-  for (const rate of OFF_TOPIC_RATES) {
-    const cells = MIXED_BELOW_RATES.map((below) => {
-      const threshold = Math.min(
-        thresholdFromNull(offTopicRelevances, rate),
-        mixed.length > 0 ? quantile(mixed, below) : Infinity,
-      );
+  for (const offTopicRate of OFF_TOPIC_RATES) {
+    const cells = [...MIXED_BELOW_RATES, undefined].map((mixedBelow) => {
+      const threshold =
+        mixedBelow === undefined
+          ? refusalThreshold({ offTopicRelevances }, { offTopicRate })
+          : refusalThreshold(measured, { offTopicRate, mixedBelow });
       const refused = (relevance: number) => relevance < threshold;
-      return `${below}: ${threshold.toFixed(3)} ${shareOf(true, refused)} / ${shareOf(false, refused)}`;
+      return `${mixedBelow ?? 'alone'}: ${threshold.toFixed(3)} ${shareOf(true, refused)} / ${shareOf(false, refused)}`;
     });
-    lines.push(`  ${String(rate).padEnd(5)} ${cells.join('   ')}`);
+    lines.push(`  ${String(offTopicRate).padEnd(5)} ${cells.join('   ')}`);
   }
   lines.push('', 'FALSE_ANSWER_RATE: confident threshold, answerable / unanswerable answered confidently:');
   for (const rate of FALSE_ANSWER_RATES) {
