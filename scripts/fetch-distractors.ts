@@ -1,6 +1,6 @@
 /**
  * Writes about 1,500 real documents as corpus files, to add to a corpus as distractors: what the archive
- * questions are measured against at the scale of a real archive (eval/README.md, docs/evaluation.md).
+ * questions are measured against at the scale of a real archive (docs/evaluation.md).
  *
  * - 300 real news stories (ABC, 2001): the Lee corpus, which gensim ships as test data in its wheel (PyPI).
  * - About 1,200 English European Parliament debate extracts with their titles: the Europarl lines Lucene's
@@ -10,8 +10,7 @@
  * fetched with the machine's own pip and mvn clients (so a mirror in their settings works), checked by
  * SHA-256, converted, and kept in a cache outside the clone; a second run does nothing.
  *
- * Usage: tsx scripts/fetch-distractors.ts [outDir]
- *        (default $XDG_CACHE_HOME/corpus-quote-bot/distractors, or ~/.cache/…)
+ * Usage: npm run distractors -- [FOLDER]   (default $XDG_CACHE_HOME/corpus-quote-bot/distractors, or ~/.cache/…)
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -197,8 +197,8 @@ export function respelled(question: string, corrections: Corrections): string {
  * Names the question asks about that no article mentions: words written as a name (a capital, then small
  * letters; not the question's first word) that are not English words and that no passage, headline or byline
  * holds in any form, the typo correction included. "Who wrote Middlemarch?" cannot be answered by a corpus
- * that never names Middlemarch, however well "wrote" matches. Words written in capitals (acronyms, "QF") and lower-case words
- * (members' chat) are left alone: too many of those are abbreviations the corpus writes out.
+ * that never names Middlemarch, however well "wrote" matches. Words written in capitals (acronyms, "QF") and
+ * lower-case words (members' chat) are left alone: too many of those are abbreviations the corpus writes out.
  */
 export function unknownNames(
   question: string,
