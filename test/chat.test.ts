@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   analyseQuestion,
+  clippingExpansions,
   correctSpelling,
   oneEditAway,
   termCoverage,
@@ -64,6 +65,17 @@ describe('plainQuestion', () => {
     );
   });
 
+  it('drops apologies for asking and slang fillers, and spells out "re" and "vs"', () => {
+    readAs('how many doctors voted to strike', [
+      'sorry if dumb q but how many doctors voted to strike',
+      'sorry to bother u, how many doctors voted to strike lowkey',
+      'bruh how many doctors voted to strike innit',
+      'how many doctors voted to strike fr',
+    ]);
+    assert.equal(plainQuestion('wat did hunt say re the contract'), 'what did hunt say about the contract');
+    assert.equal(plainQuestion('score in wales vs italy'), 'score in wales against italy');
+  });
+
   it('keeps a message that is nothing but a greeting as it is, so it is still a question to answer or refuse', () => {
     assert.equal(plainQuestion('thanks'), 'thanks');
   });
@@ -91,6 +103,32 @@ describe('question terms from chat', () => {
     assert.equal(typoCorrection('caps', index), undefined);
     const question = analyseQuestion('what did the goverment say about docotrs', index);
     assert.equal(termCoverage(question, new Set(terms(passage))), 1);
+  });
+
+  it('reads a clipped word as the words it may stand for that the corpus holds, the most frequent first', () => {
+    const strike = lexicalIndexOf([
+      { label: 0, text: passage },
+      { label: 1, text: 'The health secretary met doctors and their leaders.' },
+      { label: 2, text: 'Doctors wrote to the health secretary a second time, sending documents.' },
+    ]);
+    assert.deepEqual(
+      clippingExpansions('docs', strike).map((expansion) => expansion.word),
+      ['doctors', 'documents'],
+    );
+    assert.deepEqual(clippingExpansions('eps', strike), []);
+    const question = analyseQuestion('did the docs meet the health sec', strike);
+    assert.equal(termCoverage(question, new Set(terms('The health secretary met doctors and their leaders.'))), 1);
+    // Without the clipped words the question would miss its two rarest terms.
+    assert.ok(termCoverage(analyseQuestion('did the docs meet the health sec', index), new Set(terms(passage))) < 1);
+  });
+
+  it('gives the embedding model a clipped word as the one word the corpus holds for it, and keeps it when two', () => {
+    assert.equal(correctSpelling('why did the docs vote to strike', index), 'why did the doctors vote to strike');
+    const both = lexicalIndexOf([
+      { label: 0, text: passage },
+      { label: 1, text: 'The documents were leaked.' },
+    ]);
+    assert.equal(correctSpelling('why did the docs vote to strike', both), 'why did the docs vote to strike');
   });
 
   it('gives the embedding model the question spelt as the corpus spells it, and nothing else changed', () => {

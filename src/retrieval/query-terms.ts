@@ -14,7 +14,7 @@
  * passage holds in any form keeps the highest weight: it is the strongest sign that the corpus does not say
  * what the question asks.
  */
-import { CONVERSATION_WORDS } from '../text/chat.js';
+import { CLIPPED_WORDS, CONVERSATION_WORDS } from '../text/chat.js';
 import { isEnglishWord } from '../text/english-words.js';
 import { termOf, words } from '../text/terms.js';
 
@@ -157,6 +157,22 @@ export interface Correction {
  */
 export type Corrections = Map<string, Correction | undefined>;
 
+/**
+ * The words a clipped word ("docs", "sec") may stand for (CLIPPED_WORDS) that the corpus holds, the most
+ * frequent first: "docs" is "doctors" in a corpus on a strike, "documents" in one on software, either in one
+ * that has both.
+ */
+export function clippingExpansions(word: string, vocabulary: Vocabulary): Correction[] {
+  return (CLIPPED_WORDS[word] ?? [])
+    .flatMap((candidate) => {
+      const term = termOf(candidate);
+      const frequency = term === undefined ? 0 : vocabulary.documentFrequency(term);
+      return term !== undefined && frequency > 0 ? [{ word: candidate, term, frequency }] : [];
+    })
+    .sort((a, b) => b.frequency - a.frequency)
+    .map(({ word, term }) => ({ word, term }));
+}
+
 function correctionOf(word: string, vocabulary: Vocabulary, corrections: Corrections): Correction | undefined {
   if (!corrections.has(word)) corrections.set(word, typoCorrection(word, vocabulary));
   return corrections.get(word);
@@ -243,7 +259,15 @@ export function analyseQuestion(
     const forms = byTerm.get(term) ?? new Set([term]);
     for (const acronym of acronyms.get(position) ?? []) forms.add(acronym);
     for (const variant of variantsOf(term, vocabulary)) forms.add(variant);
-    if (unknownToCorpus(term, forms, vocabulary)) {
+    // A clipped word counts as the words it may stand for even where the corpus holds the clipped form too
+    // ("sec" for an "SEC" it names once, when the question means the secretary). Where the corpus lacks the
+    // clipped form and holds one expansion, the embedding model reads that word (respelled).
+    const expansions = clippingExpansions(word, vocabulary);
+    for (const expansion of expansions) forms.add(expansion.term);
+    const [onlyExpansion, ...others] = expansions;
+    if (onlyExpansion && others.length === 0 && vocabulary.documentFrequency(term) === 0) {
+      corrections.set(word, onlyExpansion);
+    } else if (unknownToCorpus(term, forms, vocabulary)) {
       const corrected = correctionOf(word, vocabulary, corrections);
       if (corrected !== undefined) forms.add(corrected.term);
     }
