@@ -72,7 +72,7 @@ await runCli(async () => {
       throw new UserError(`Cannot read the question file ${file}: ${errorMessage(error)}`);
     }
     for (const question of parseQuestionFile(content, file).filter(
-      (entry) => half === undefined || halfOf(entry.id) === half,
+      (entry) => half === undefined || halfOf(entry) === half,
     )) {
       const needles = question.containsAny?.map(normalizeForMatch) ?? [];
       // A question the bot refuses to take (not English, say) has no candidates.

@@ -108,7 +108,7 @@ await runCli(async () => {
       }
       return parseQuestionFile(content, name);
     })
-    .filter((question) => half === undefined || halfOf(question.id) === half);
+    .filter((question) => half === undefined || halfOf(question) === half);
   if (questions.length === 0) throw new UserError(`No questions in the ${half} half of ${file}.`);
   const config = loadConfig();
   const engine = await AnswerEngine.open(config);

@@ -17,16 +17,20 @@ export interface EvalQuestion {
   containsAny: string[] | undefined;
   /** "plain" or "casual" (as members type on Discord), when the file says. */
   style?: string;
+  /** The id of the question this one asks again in other words (`rewrite_of`): it stays in that one's half. */
+  rewriteOf?: string;
 }
 
 export type Half = 'dev' | 'test';
 
 /**
- * The half a question belongs to, from its id alone: rules and thresholds are chosen on the dev half and
- * reported on the test half, and a question never moves between them.
+ * The half a question belongs to, from its id alone (a rewrite's, from the id of the question it rewrites, so
+ * the same question is never tuned on in one half and reported in the other): rules and thresholds are chosen
+ * on the dev half and reported on the test half, and a question never moves between them.
  */
-export function halfOf(id: string): Half {
-  return (createHash('sha256').update(id).digest()[0] ?? 0) % 2 === 0 ? 'dev' : 'test';
+export function halfOf(question: Pick<EvalQuestion, 'id' | 'rewriteOf'>): Half {
+  const key = question.rewriteOf ?? question.id;
+  return (createHash('sha256').update(key).digest()[0] ?? 0) % 2 === 0 ? 'dev' : 'test';
 }
 
 export interface QuestionResult {
@@ -98,6 +102,7 @@ export function parseQuestionFile(content: string, fileName: string): EvalQuesti
       question: entry.question,
       containsAny: validList ? (containsAny as string[]) : undefined,
       ...(typeof entry.style === 'string' ? { style: entry.style } : {}),
+      ...(typeof entry.rewrite_of === 'string' ? { rewriteOf: entry.rewrite_of } : {}),
     });
   });
   if (problems.length > 0) throw new UserError(problems.join('\n'));

@@ -59,7 +59,7 @@ describe(`the bot on Discord with the real ${MODEL}`, { timeout: 300_000 }, () =
   const questions = parseQuestionFile(
     readFileSync(join(PROJECT_ROOT, 'eval/questions-seed.jsonl'), 'utf8'),
     'eval/questions-seed.jsonl',
-  ).filter((question) => question.containsAny !== undefined && halfOf(question.id) === 'test');
+  ).filter((question) => question.containsAny !== undefined && halfOf(question) === 'test');
 
   before(async () => {
     assert.ok(isInstalled(MODEL, MODELS_DIR), `${MODEL} is not installed in ${MODELS_DIR}`);
