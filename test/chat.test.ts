@@ -76,6 +76,13 @@ describe('plainQuestion', () => {
     assert.equal(plainQuestion('score in wales vs italy'), 'score in wales against italy');
   });
 
+  it("spells out contractions, with or without the apostrophe, and keeps a name's possessive", () => {
+    assert.equal(plainQuestion("What's the offer and who's paying?"), 'What is the offer and who is paying?');
+    assert.equal(plainQuestion("why didn't they talk, can't they?"), 'why did not they talk, can not they?');
+    assert.equal(plainQuestion("they'll strike, wouldve been better"), 'they will strike, would have been better');
+    assert.equal(plainQuestion("What did Hunt's letter say?"), "What did Hunt's letter say?");
+  });
+
   it('keeps a message that is nothing but a greeting as it is, so it is still a question to answer or refuse', () => {
     assert.equal(plainQuestion('thanks'), 'thanks');
   });
@@ -120,6 +127,18 @@ describe('question terms from chat', () => {
     assert.equal(termCoverage(question, new Set(terms('The health secretary met doctors and their leaders.'))), 1);
     // Without the clipped words the question would miss its two rarest terms.
     assert.ok(termCoverage(analyseQuestion('did the docs meet the health sec', index), new Set(terms(passage))) < 1);
+  });
+
+  it('never weighs a contraction as a word no passage holds', () => {
+    // As the search reads a question: plainQuestion first.
+    const asked = analyseQuestion(
+      plainQuestion("what's the vote and who's striking? they'll strike, didn't they"),
+      index,
+    );
+    assert.deepEqual(
+      asked.map((term) => term.term),
+      ['vote', 'strike', 'will', 'not'],
+    );
   });
 
   it('gives the embedding model a clipped word as the one word the corpus holds for it, and keeps it when two', () => {

@@ -121,7 +121,73 @@ const CHAT_WORDS: Record<string, string> = {
   hows: 'how is',
   re: 'about',
   vs: 'against',
+  theres: 'there is',
+  thats: 'that is',
+  heres: 'here is',
+  whens: 'when is',
+  whys: 'why is',
+  hes: 'he is',
+  shes: 'she is',
+  theyre: 'they are',
+  youre: 'you are',
+  theyll: 'they will',
+  youll: 'you will',
+  itll: 'it will',
+  thatll: 'that will',
+  theyve: 'they have',
+  youve: 'you have',
+  weve: 'we have',
+  theyd: 'they would',
+  youd: 'you would',
+  whod: 'who would',
+  wouldve: 'would have',
+  couldve: 'could have',
+  shouldve: 'should have',
+  mustve: 'must have',
+  arent: 'are not',
+  werent: 'were not',
+  havent: 'have not',
+  hasnt: 'has not',
+  hadnt: 'had not',
+  wouldnt: 'would not',
+  couldnt: 'could not',
+  shouldnt: 'should not',
+  aint: 'is not',
 };
+
+/** Contractions written with an apostrophe ("what's", "didn't", "they'll") → their words. */
+// "can't" is "ca" + "n't".
+const NEGATED: Record<string, string> = { ca: 'can not', wo: 'will not', sha: 'shall not' };
+const CONTRACTED_BE = new Set([
+  'what',
+  'who',
+  'where',
+  'when',
+  'why',
+  'how',
+  'there',
+  'that',
+  'here',
+  'he',
+  'she',
+  'it',
+  'let',
+]);
+const CONTRACTION_ENDINGS: Record<string, string> = { re: 'are', ve: 'have', ll: 'will', d: 'would', m: 'am' };
+
+function expandContractions(text: string): string {
+  return text
+    .replace(/\b(\p{L}+)n['’]t\b/giu, (_, base: string) => NEGATED[base.toLowerCase()] ?? `${base} not`)
+    .replace(/\b(\p{L}+)['’](s|re|ve|ll|d|m)\b/giu, (whole: string, base: string, ending: string) => {
+      const lower = ending.toLowerCase();
+      if (lower === 's') {
+        // A name's "'s" is its possessive ("Hunt's"); only these words contract "is". "Let's" asks nothing.
+        if (!CONTRACTED_BE.has(base.toLowerCase())) return whole;
+        return base.toLowerCase() === 'let' ? '' : `${base} is`;
+      }
+      return `${base} ${CONTRACTION_ENDINGS[lower] ?? ''}`;
+    });
+}
 
 /**
  * Words that address the bot or the channel rather than ask anything: greetings, thanks, politeness, the
@@ -313,7 +379,7 @@ const ADDRESSED = [
  * spelled out, greetings and thanks at either end dropped. The asker's own words are kept otherwise.
  */
 export function plainQuestion(text: string): string {
-  const cleaned = text
+  const cleaned = expandContractions(text)
     .replace(LINK, ' ')
     .replace(MENTION, '$1 ')
     .replace(/:[a-z0-9_]+:/gi, ' ');
