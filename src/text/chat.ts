@@ -155,7 +155,6 @@ const CHAT_WORDS: Record<string, string> = {
   aint: 'is not',
 };
 
-/** Contractions written with an apostrophe ("what's", "didn't", "they'll") → their words. */
 // "can't" is "ca" + "n't".
 const NEGATED: Record<string, string> = { ca: 'can not', wo: 'will not', sha: 'shall not' };
 const CONTRACTED_BE = new Set([
@@ -175,6 +174,7 @@ const CONTRACTED_BE = new Set([
 ]);
 const CONTRACTION_ENDINGS: Record<string, string> = { re: 'are', ve: 'have', ll: 'will', d: 'would', m: 'am' };
 
+/** Contractions written with an apostrophe ("what's", "didn't", "they'll") → their words. */
 function expandContractions(text: string): string {
   return text
     .replace(/\b(\p{L}+)n['’]t\b/giu, (_, base: string) => NEGATED[base.toLowerCase()] ?? `${base} not`)
@@ -280,9 +280,9 @@ export const CONVERSATION_WORDS = new Set([
 
 /**
  * Clipped words members type for longer ones ("docs", "health sec"), each with the words it may stand for.
- * A clipped word stands for one of them only when the corpus lacks the clipped form itself; which one is
- * decided by the corpus (the most frequent there: "docs" is "doctors" in a corpus on a strike, "documents"
- * in one on software). General English usage, not taken from any corpus or question set.
+ * A clipped word counts as each of them the corpus holds (query-terms.ts, clippingExpansions), so the corpus
+ * decides: "docs" is "doctors" in a corpus on a strike, "documents" in one on software. General English
+ * usage, not taken from any corpus or question set.
  */
 export const CLIPPED_WORDS: Record<string, string[]> = {
   doc: ['doctor', 'document'],
