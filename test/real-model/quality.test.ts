@@ -85,6 +85,7 @@ describe(`answer quality with the real ${MODEL}, no MIN_RELEVANCE`, { skip: fals
   let seed: Measured;
   let archive: Measured;
   let atScale: Measured;
+  let realNews: Measured;
   let rewritten: { originals: EvalReport; rewrites: EvalReport };
   let seedEngine: AnswerEngine;
   let seedDev: EvalQuestion[];
@@ -118,6 +119,7 @@ describe(`answer quality with the real ${MODEL}, no MIN_RELEVANCE`, { skip: fals
     const atScaleEngine = await openEngine(['corpus', 'eval/archive', DISTRACTORS_DIR]);
     engines.push(atScaleEngine);
     atScale = await measure(atScaleEngine, test(archiveQuestions));
+    realNews = await measure(atScaleEngine, test(questionsOf('eval/questions-real.jsonl')));
   });
 
   after(async () => {
@@ -157,6 +159,19 @@ describe(`answer quality with the real ${MODEL}, no MIN_RELEVANCE`, { skip: fals
       );
     });
   }
+
+  it('questions about real news stories (the ABC stories among the real documents) quote the right passage', () => {
+    // Measured 45 of 47 (hit@1 0.851 against dense alone 0.787, BM25 0.681). Each story is one paragraph, so
+    // this checks finding the story among real ones more than finding the paragraph within it.
+    const { bot, hybrid, lexical, dense } = realNews;
+    assert.ok(share(bot.quotedRight, bot.answerable) >= 0.88, JSON.stringify(bot));
+    assert.ok(share(bot.falseAbstentions, bot.answerable) <= 0.05, JSON.stringify(bot));
+    assert.ok(share(bot.unanswerableConfident, bot.unanswerable) <= 0.2, JSON.stringify(bot));
+    assert.ok(
+      hybrid.hit1 > lexical.hit1 && hybrid.hit1 > dense.hit1,
+      JSON.stringify([hybrid, lexical, dense].map((r) => r.hit1)),
+    );
+  });
 
   it('the same questions as members type them on Discord quote the right passage nearly as often', () => {
     // Measured on the seed corpus plus the archive: 75 of 90 asked plainly, 74 of 90 rewritten.
