@@ -71,6 +71,7 @@ describe('plainQuestion', () => {
       'sorry to bother u, how many doctors voted to strike lowkey',
       'bruh how many doctors voted to strike innit',
       'how many doctors voted to strike fr',
+      'kinda how many doctors voted to strike',
     ]);
     assert.equal(plainQuestion('wat did hunt say re the contract'), 'what did hunt say about the contract');
     assert.equal(plainQuestion('score in wales vs italy'), 'score in wales against italy');

@@ -263,6 +263,11 @@ describe('question terms', () => {
     assert.deepEqual(terms('Doctors kept it, the men said.'), ['doctor', 'keep', 'man']);
     assert.deepEqual(terms('What does the author think, according to the article?'), []);
     assert.deepEqual(terms('What did the columnist write in her piece, the story on the blog?'), []);
+    // Inflections of stop words are stop words too, or they count as rare terms against every answer.
+    assert.deepEqual(terms('Hunt gets more stubborn, having others making and taking what comes'), [
+      'hunt',
+      'stubborn',
+    ]);
     const question = analyseQuestion('Why did the doctor resign?', vocabulary({ doctor: 50, resign: 2 }));
     assert.deepEqual(
       question.map((term) => term.term),

@@ -24,6 +24,17 @@ const STOP_WORDS = new Set([
   'when',
   'where',
   'which',
+  // The stop words' inflections ("gets", "comes", "making"): checked before stemming, they would escape the
+  // list and count as rare terms ("as hunt gets more stubborn").
+  'gets',
+  'comes',
+  'coming',
+  'makes',
+  'making',
+  'takes',
+  'taking',
+  'having',
+  'others',
 ]);
 
 // Nor do the words askers use to talk about the article rather than its subject ("according to the author,
