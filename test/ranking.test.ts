@@ -263,7 +263,9 @@ describe('question terms', () => {
     assert.deepEqual(terms('Doctors kept it, the men said.'), ['doctor', 'keep', 'man']);
     assert.deepEqual(terms('What does the author think, according to the article?'), []);
     assert.deepEqual(terms('What did the columnist write in her piece, the story on the blog?'), []);
-    // Inflections of stop words are stop words too, or they count as rare terms against every answer.
+    // Inflections of stop words are stop words too, or they count as rare terms against every answer; so are
+    // "something", "anyone", and "happen" ("what happened to …"), which only frames a question.
+    assert.deepEqual(terms('What happened to something anyone said?'), []);
     assert.deepEqual(terms('Hunt gets more stubborn, having others making and taking what comes'), [
       'hunt',
       'stubborn',

@@ -25,7 +25,8 @@ const STOP_WORDS = new Set([
   'where',
   'which',
   // The stop words' inflections ("gets", "comes", "making"): checked before stemming, they would escape the
-  // list and count as rare terms ("as hunt gets more stubborn").
+  // list and count as rare terms ("as hunt gets more stubborn"). The indefinite pronouns after them are missing
+  // from the list for the same effect ("something happens as …").
   'gets',
   'comes',
   'coming',
@@ -35,10 +36,18 @@ const STOP_WORDS = new Set([
   'taking',
   'having',
   'others',
+  'something',
+  'anything',
+  'everything',
+  'someone',
+  'anyone',
+  'everyone',
+  'somebody',
+  'anybody',
 ]);
 
 // Nor do the words askers use to talk about the article rather than its subject ("according to the author,
-// what does it say…"): a passage rarely holds them in the sense asked, so they only dilute coverage and pull
+// what does it say…", "what happened"): a passage rarely holds them in the sense asked, so they only dilute coverage and pull
 // in noise. Compared after stemming, so every inflection goes ("said", "says", "authors", "described").
 const FRAMING_TERMS = new Set(
   [
@@ -58,6 +67,7 @@ const FRAMING_TERMS = new Set(
     'think',
     'tell',
     'say',
+    'happen',
   ].map((word) => stemmer(word)),
 );
 
