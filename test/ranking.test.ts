@@ -270,6 +270,8 @@ describe('question terms', () => {
       'hunt',
       'stubborn',
     ]);
+    // A possessive is the word it is on: "NHS's" must meet "NHS", not become "nhss".
+    assert.deepEqual(terms("The NHS's plan, Hunt’s letter"), terms('The NHS plan, Hunt letter'));
     const question = analyseQuestion('Why did the doctor resign?', vocabulary({ doctor: 50, resign: 2 }));
     assert.deepEqual(
       question.map((term) => term.term),

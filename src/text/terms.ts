@@ -76,6 +76,8 @@ export function words(text: string): string[] {
     .toLowerCase()
     .normalize('NFD')
     .replace(/\p{Mn}/gu, '')
+    // The possessive goes before the apostrophe is folded: "NHS's" would be "nhss", which no "NHS" matches.
+    .replace(/(?<=\p{L})['’‘`]s(?![\p{L}\p{N}])/gu, '')
     .replace(/['’‘`]/g, '');
   return folded.match(/[\p{L}\p{N}]+/gu) ?? [];
 }
