@@ -4,6 +4,7 @@ import {
   analyseQuestion,
   clippingExpansions,
   correctSpelling,
+  functionWordTypo,
   oneEditAway,
   termCoverage,
   typoCorrection,
@@ -111,6 +112,21 @@ describe('question terms from chat', () => {
     assert.equal(typoCorrection('caps', index), undefined);
     const question = analyseQuestion('what did the goverment say about docotrs', index);
     assert.equal(termCoverage(question, new Set(terms(passage))), 1);
+  });
+
+  it('drops a misspelt stop or conversation word instead of weighing it as a word no passage holds', () => {
+    assert.equal(functionWordTypo('thhere', index), 'there');
+    assert.equal(functionWordTypo('becuase', index), 'because');
+    assert.equal(functionWordTypo('thnaks', index), 'thanks');
+    // A typo of a corpus word is that word; a word the corpus holds is not a typo.
+    assert.equal(functionWordTypo('docotrs', index), undefined);
+    assert.equal(functionWordTypo('nurses', index), undefined);
+    const typed = analyseQuestion('thhere was a vote abot the strike bieng called, thnaks', index);
+    assert.deepEqual(
+      typed.map((term) => term.term),
+      analyseQuestion('there was a vote about the strike being called', index).map((term) => term.term),
+    );
+    assert.equal(correctSpelling('was thhere a vote', index), 'was there a vote');
   });
 
   it('reads a clipped word as the words it may stand for that the corpus holds, the most frequent first', () => {

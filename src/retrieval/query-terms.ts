@@ -145,10 +145,26 @@ export function typoCorrection(word: string, vocabulary: Vocabulary): Correction
   return best && { word: best.word, term: best.term };
 }
 
-/** A misspelt word's correction, and its corpus term. */
+/** A misspelt word's correction, and its corpus term (undefined for a word that carries no content). */
 export interface Correction {
   word: string;
-  term: string;
+  term: string | undefined;
+}
+
+/**
+ * The word that carries no content (a stop, framing or conversation word: "there", "about", "thanks") that a
+ * word is a misspelling of: one that is not English and that no passage holds, one edit away from it. Such a
+ * typo ("thhere", "abot", "thnaks") would otherwise count as a term no passage holds, at the highest weight,
+ * against every answer. It is taken before a corpus word one edit away: askers misspell the words they type
+ * most, and those are these.
+ */
+export function functionWordTypo(word: string, vocabulary: Vocabulary): string | undefined {
+  if (word.length < MIN_TYPO_LENGTH || /\d/.test(word) || isEnglishWord(word)) return undefined;
+  const term = termOf(word);
+  if (term === undefined || vocabulary.documentFrequency(term) > 0) return undefined;
+  return oneEditAway(word).find(
+    (candidate) => isEnglishWord(candidate) && (termOf(candidate) === undefined || CONVERSATION_WORDS.has(candidate)),
+  );
 }
 
 /**
@@ -162,7 +178,7 @@ export type Corrections = Map<string, Correction | undefined>;
  * frequent first: "docs" is "doctors" in a corpus on a strike, "documents" in one on software, either in one
  * that has both.
  */
-export function clippingExpansions(word: string, vocabulary: Vocabulary): Correction[] {
+export function clippingExpansions(word: string, vocabulary: Vocabulary): { word: string; term: string }[] {
   return (CLIPPED_WORDS[word] ?? [])
     .flatMap((candidate) => {
       const term = termOf(candidate);
@@ -256,6 +272,11 @@ export function analyseQuestion(
   questionWords.forEach((word, position) => {
     const term = termOf(word);
     if (term === undefined) return;
+    const functionWord = functionWordTypo(word, vocabulary);
+    if (functionWord !== undefined) {
+      corrections.set(word, { word: functionWord, term: undefined });
+      return;
+    }
     const forms = byTerm.get(term) ?? new Set([term]);
     for (const acronym of acronyms.get(position) ?? []) forms.add(acronym);
     for (const variant of variantsOf(term, vocabulary)) forms.add(variant);
@@ -269,7 +290,7 @@ export function analyseQuestion(
       corrections.set(word, onlyExpansion);
     } else if (unknownToCorpus(term, forms, vocabulary)) {
       const corrected = correctionOf(word, vocabulary, corrections);
-      if (corrected !== undefined) forms.add(corrected.term);
+      if (corrected?.term !== undefined) forms.add(corrected.term);
     }
     byTerm.set(term, forms);
   });
