@@ -129,6 +129,17 @@ describe('question terms from chat', () => {
     assert.equal(correctSpelling('was thhere a vote', index), 'was there a vote');
   });
 
+  it('reads words an object inherits ("constructor", "toString") as the words they are', () => {
+    const asked = 'who is the constructor of the toString bridge, hasOwnProperty valueOf?';
+    assert.equal(plainQuestion(asked), asked);
+    assert.equal(plainQuestion("constructorn't it"), 'constructor not it');
+    assert.deepEqual(clippingExpansions('constructor', index), []);
+    assert.deepEqual(
+      analyseQuestion(asked, index).map((term) => term.term),
+      ['constructor', 'tostr', 'bridg', 'hasownproperti', 'valueof'],
+    );
+  });
+
   it('reads a clipped word as the words it may stand for that the corpus holds, the most frequent first', () => {
     const strike = lexicalIndexOf([
       { label: 0, text: passage },

@@ -460,6 +460,13 @@ describe('validateQuestion', () => {
   it('accepts English questions, collapsing white space, including ones with accented names', () => {
     assert.equal(validateQuestion('  Who is   Tomáš Tengely-Evans?\n'), 'Who is Tomáš Tengely-Evans?');
     assert.equal(validateQuestion('NHS?'), 'NHS?');
+    // Chat spellings that are also Dutch, German or Spanish words ("wat", "n", "da") are English as typed on Discord.
+    for (const casual of [
+      'wat does teh writer say teh govt owes current n future generations',
+      'wat does panting reckon will happen in teh end',
+      'da docs said wat about u n ur mates',
+    ])
+      assert.equal(validateQuestion(casual), casual);
   });
 });
 

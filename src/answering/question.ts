@@ -4,6 +4,7 @@
  */
 import { deu, eng, fra, ita, nld, por, spa } from 'stopword';
 import { UserError } from '../shared/errors.js';
+import { isChatSpelling } from '../text/chat.js';
 import { words } from '../text/terms.js';
 
 export const MAX_QUESTION_CHARS = 500;
@@ -30,8 +31,9 @@ export function validateQuestion(raw: string): string {
   }
   const latin = question.match(/\p{Script=Latin}/gu) ?? [];
   const questionWords = words(question);
-  const english = questionWords.filter((word) => ENGLISH.has(word)).length;
-  const foreign = questionWords.filter((word) => OTHER_LANGUAGES.has(word)).length;
+  // Chat spellings are English as typed on Discord, though "wat", "n" and "da" are Dutch, German or Spanish too.
+  const english = questionWords.filter((word) => ENGLISH.has(word) || isChatSpelling(word)).length;
+  const foreign = questionWords.filter((word) => OTHER_LANGUAGES.has(word) && !isChatSpelling(word)).length;
   if (latin.length < letters.length / 2 || (questionWords.length >= 3 && foreign >= 2 && foreign > english)) {
     throw new UserError('Please ask in English: the articles are in English and the search only understands English.');
   }

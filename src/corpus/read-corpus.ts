@@ -83,7 +83,8 @@ function readSidecar(corpusDir: string, warnings: CorpusWarning[]): Sidecar {
     warn('must be an object keyed by article file name, e.g. {"a.txt": {"title": "…"}}; ignored');
     return {};
   }
-  const sidecar: Sidecar = {};
+  // No prototype: a file named "__proto__" or "constructor" in the sidecar is an entry like any other.
+  const sidecar: Sidecar = Object.create(null) as Sidecar;
   for (const [file, entry] of Object.entries(parsed)) {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
       warn(`"${file}" must map to an object of ${METADATA_KEYS.join(', ')}; ignored`);
@@ -211,7 +212,7 @@ export async function readCorpus(corpusDir: string, options: ReadCorpusOptions =
         continue;
       }
       const bytes = readFileSync(path);
-      const entry = sidecar[id];
+      const entry = Object.hasOwn(sidecar, id) ? sidecar[id] : undefined;
       const contentHash = createHash('sha256')
         .update(bytes)
         .update(JSON.stringify(entry ?? {}))

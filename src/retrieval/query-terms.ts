@@ -14,7 +14,7 @@
  * passage holds in any form keeps the highest weight: it is the strongest sign that the corpus does not say
  * what the question asks.
  */
-import { CLIPPED_WORDS, CONVERSATION_WORDS } from '../text/chat.js';
+import { clippedWordsOf, CONVERSATION_WORDS } from '../text/chat.js';
 import { isEnglishWord } from '../text/english-words.js';
 import { termOf, words } from '../text/terms.js';
 
@@ -179,7 +179,7 @@ export type Corrections = Map<string, Correction | undefined>;
  * that has both.
  */
 export function clippingExpansions(word: string, vocabulary: Vocabulary): { word: string; term: string }[] {
-  return (CLIPPED_WORDS[word] ?? [])
+  return clippedWordsOf(word)
     .flatMap((candidate) => {
       const term = termOf(candidate);
       const frequency = term === undefined ? 0 : vocabulary.documentFrequency(term);

@@ -177,7 +177,10 @@ const CONTRACTION_ENDINGS: Record<string, string> = { re: 'are', ve: 'have', ll:
 /** Contractions written with an apostrophe ("what's", "didn't", "they'll") → their words. */
 function expandContractions(text: string): string {
   return text
-    .replace(/\b(\p{L}+)n['’]t\b/giu, (_, base: string) => NEGATED[base.toLowerCase()] ?? `${base} not`)
+    .replace(
+      /\b(\p{L}+)n['’]t\b/giu,
+      (_, base: string) => (Object.hasOwn(NEGATED, base.toLowerCase()) && NEGATED[base.toLowerCase()]) || `${base} not`,
+    )
     .replace(/\b(\p{L}+)['’](s|re|ve|ll|d|m)\b/giu, (whole: string, base: string, ending: string) => {
       const lower = ending.toLowerCase();
       if (lower === 's') {
@@ -374,6 +377,20 @@ const ADDRESSED = [
   new RegExp(String.raw`([,.!?;:–—-]\s*)${either('cheers', 'ta')}\s+${ADDRESSEE}[\s!.?]*$`, 'u'),
 ];
 
+/** A word as members type it on Discord ("wat", "u", "n", "docs", "thx"), which plainQuestion reads. */
+export function isChatSpelling(word: string): boolean {
+  const lower = word.toLowerCase();
+  return Object.hasOwn(CHAT_WORDS, lower) || Object.hasOwn(CLIPPED_WORDS, lower) || CONVERSATION_WORDS.has(lower);
+}
+
+/**
+ * The words a clipped word may stand for (CLIPPED_WORDS). Looked up as own keys: a plain object also answers
+ * "constructor" and "toString" with what it inherits.
+ */
+export function clippedWordsOf(word: string): string[] {
+  return Object.hasOwn(CLIPPED_WORDS, word) ? (CLIPPED_WORDS[word] ?? []) : [];
+}
+
 /**
  * The question as it would be asked in plain words: mentions, links and emoji codes out, chat abbreviations
  * spelled out, greetings and thanks at either end dropped. The asker's own words are kept otherwise.
@@ -384,8 +401,8 @@ export function plainQuestion(text: string): string {
     .replace(MENTION, '$1 ')
     .replace(/:[a-z0-9_]+:/gi, ' ');
   const expanded = cleaned.replace(/[\p{L}\p{N}]+/gu, (word) => {
-    const replacement = CHAT_WORDS[word.toLowerCase()];
-    return replacement === undefined ? word : replacement;
+    const lower = word.toLowerCase();
+    return Object.hasOwn(CHAT_WORDS, lower) ? (CHAT_WORDS[lower] ?? word) : word;
   });
   // Each pattern keeps what stood before the greeting or thanks (its one group).
   const unaddressed = ADDRESSED.reduce((text, phrase) => text.replace(phrase, '$1 '), expanded);

@@ -85,7 +85,11 @@ export function words(text: string): string[] {
 function computeTerm(word: string): string | undefined {
   if (STOP_WORDS.has(word)) return undefined;
   if (/^\d+$/.test(word)) return word;
-  const base = verbExceptions[word] ?? nounExceptions[word] ?? word;
+  // Own keys only: a plain object also answers "constructor" with what it inherits.
+  const base =
+    (Object.hasOwn(verbExceptions, word) ? verbExceptions[word] : undefined) ??
+    (Object.hasOwn(nounExceptions, word) ? nounExceptions[word] : undefined) ??
+    word;
   if (base !== word && STOP_WORDS.has(base)) return undefined;
   const term = stemmer(base);
   return FRAMING_TERMS.has(term) ? undefined : term;
