@@ -76,6 +76,7 @@ describe('plainQuestion', () => {
     ]);
     assert.equal(plainQuestion('wat did hunt say re the contract'), 'what did hunt say about the contract');
     assert.equal(plainQuestion('score in wales vs italy'), 'score in wales against italy');
+    assert.deepEqual(terms(plainQuestion('ngl does any1 know why the docs quit rn tho, jw')), ['doc', 'quit']);
   });
 
   it("spells out contractions, with or without the apostrophe, and keeps a name's possessive", () => {

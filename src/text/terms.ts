@@ -44,6 +44,8 @@ const STOP_WORDS = new Set([
   'everyone',
   'somebody',
   'anybody',
+  'though',
+  'although',
 ]);
 
 // Nor do the words askers use to talk about the article rather than its subject ("according to the author,
