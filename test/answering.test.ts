@@ -11,6 +11,7 @@ import { UserError } from '../src/shared/errors.js';
 import { updateIndex } from '../src/app/update-index.js';
 import { testConfig } from './helpers/models.js';
 import { PROJECT_ROOT, runNode, spawnProject } from './helpers/process.js';
+import { withTypos } from '../src/evaluation/typos.js';
 
 const SEED = join(PROJECT_ROOT, 'test/fixtures/seed-corpus');
 const logger = createLogger('silent');
@@ -343,6 +344,14 @@ describe('npm run ask and npm run eval', () => {
     const wrong = await run(['src/cli/eval.ts', '--ranking', 'magic']);
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /--ranking must be one of lexical, dense, rrf, hybrid/);
+    const typed = await run(['src/cli/eval.ts', '--typos', '2', '--ranking', 'hybrid']);
+    assert.equal(typed.code, 0, typed.stderr);
+    const firstQuestion = /^dev01 +\S.*? {2,}(.+)$/m.exec(typed.stdout)?.[1] ?? '';
+    assert.notEqual(firstQuestion, 'How many junior doctors voted in favour of industrial action?');
+    assert.equal(firstQuestion, withTypos('How many junior doctors voted in favour of industrial action?', 2, 'dev01'));
+    const badTypos = await run(['src/cli/eval.ts', '--typos', 'many']);
+    assert.equal(badTypos.code, 2);
+    assert.match(badTypos.stderr, /--typos must be a whole number from 1 to 5, not "many"/);
   });
 });
 

@@ -23,12 +23,19 @@ import { OFF_TOPIC_QUESTIONS } from '../src/answering/null-questions.js';
 import { citationText, markBestSentence, paragraphLabel } from '../src/present/answer-text.js';
 import { reciprocalRankFusion } from '../src/retrieval/fusion.js';
 import { lexicalIndexOf } from './helpers/lexical.js';
-import { analyseQuestion, termCoverage, unknownNames, type Vocabulary } from '../src/retrieval/query-terms.js';
+import {
+  analyseQuestion,
+  oneEditAway,
+  termCoverage,
+  unknownNames,
+  type Vocabulary,
+} from '../src/retrieval/query-terms.js';
 import { validateQuestion } from '../src/answering/question.js';
 import { bestSentence, decideAbstention, diversify, orderCandidates, relevanceOf } from '../src/answering/rank.js';
 import type { CandidateSignals } from '../src/retrieval/search.js';
 import { UserError } from '../src/shared/errors.js';
 import { terms } from '../src/text/terms.js';
+import { withTypos } from '../src/evaluation/typos.js';
 
 const calibration: Calibration = {
   denseFloor: 0.2,
@@ -467,6 +474,26 @@ describe('validateQuestion', () => {
       'da docs said wat about u n ur mates',
     ])
       assert.equal(validateQuestion(casual), casual);
+  });
+});
+
+describe('questions with typos', () => {
+  it('misspells N longer words of a question by one slip each, the same way on every run', () => {
+    const question = 'How many junior doctors voted in favour of industrial action?';
+    const typed = withTypos(question, 2, 'dev01');
+    assert.equal(withTypos(question, 2, 'dev01'), typed);
+    assert.ok(typed.endsWith('?'));
+    const before = question.split(' ');
+    const after = typed.split(' ');
+    assert.equal(after.length, before.length);
+    const changed = before.flatMap((word, i) => (word === after[i] ? [] : [[word, after[i] ?? '']]));
+    assert.equal(changed.length, 2);
+    for (const [word, slipped] of changed) {
+      assert.ok((word ?? '').replace('?', '').length >= 5, `${word} is a longer word`);
+      assert.ok(oneEditAway((word ?? '').replace('?', '')).includes((slipped ?? '').replace('?', '')), slipped);
+    }
+    assert.equal(withTypos('why did hunt quit', 2, 'x'), 'why did hunt quit');
+    assert.equal(withTypos(question, 0, 'dev01'), question);
   });
 });
 

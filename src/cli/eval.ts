@@ -1,9 +1,10 @@
 /**
- * `npm run eval -- [FILE.jsonl…] [--half dev|test] [--ranking lexical|dense|rrf|hybrid] [--no-threshold] [--json]`:
+ * `npm run eval -- [FILE.jsonl…] [--half dev|test] [--typos N] [--ranking lexical|dense|rrf|hybrid] [--no-threshold] [--json]`:
  * scores the bot on question files (default eval/dev.jsonl). By default it measures every retriever alone,
  * their plain fusion and the bot's hybrid ranking without and with its grades, side by side, then lists each
  * question as the bot answers it. `--ranking` / `--no-threshold` measure one configuration only; `--half`
- * keeps the dev or the test half of the questions (evaluation/evaluate.ts, halfOf).
+ * keeps the dev or the test half of the questions (evaluation/evaluate.ts, halfOf); `--typos N` asks each
+ * with N of its longer words misspelt (evaluation/typos.ts).
  */
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config/config.js';
@@ -17,13 +18,14 @@ import {
   type EvalReport,
   type EvalRun,
 } from '../evaluation/evaluate.js';
+import { withTypos } from '../evaluation/typos.js';
 import { UserError, errorMessage } from '../shared/errors.js';
 import { parseCommandLine, usageOf, type Command } from './flags.js';
 import { runCli } from './run-cli.js';
 
-const COMMAND: Command<'half' | 'ranking' | 'no-threshold' | 'json'> = {
+const COMMAND: Command<'half' | 'typos' | 'ranking' | 'no-threshold' | 'json'> = {
   synopsis: 'npm run eval -- [FILE.jsonl …]',
-  flags: ['half', 'ranking', 'no-threshold', 'json'],
+  flags: ['half', 'typos', 'ranking', 'no-threshold', 'json'],
   positionals: true,
   about: 'Scores each retriever alone, their fusion and the bot on question files (default: eval/*.jsonl).',
 };
@@ -96,6 +98,9 @@ await runCli(async () => {
   const half = values.half;
   if (half !== undefined && half !== 'dev' && half !== 'test')
     throw new UserError(`--half must be dev or test.\n${USAGE}`, 2);
+  const typos = values.typos === undefined ? 0 : Number(values.typos);
+  if (!Number.isInteger(typos) || typos < 0 || typos > 5)
+    throw new UserError(`--typos must be a whole number from 1 to 5, not "${values.typos}".\n${USAGE}`, 2);
   const files = positionals.length > 0 ? positionals : ['eval/dev.jsonl'];
   const file = files.join(', ');
   const questions = files
@@ -108,7 +113,10 @@ await runCli(async () => {
       }
       return parseQuestionFile(content, name);
     })
-    .filter((question) => half === undefined || halfOf(question) === half);
+    .filter((question) => half === undefined || halfOf(question) === half)
+    .map((question) =>
+      typos > 0 ? { ...question, question: withTypos(question.question, typos, question.id) } : question,
+    );
   if (questions.length === 0) throw new UserError(`No questions in the ${half} half of ${file}.`);
   const config = loadConfig();
   const engine = await AnswerEngine.open(config);

@@ -23,6 +23,11 @@ export const FLAGS = {
     value: 'lexical|dense|rrf|hybrid',
     help: 'measure this ranking alone instead of comparing them all',
   },
+  typos: {
+    type: 'string',
+    value: 'N',
+    help: 'misspell N longer words of each question, 1 to 5 (one slip each, the same on every run)',
+  },
   'no-threshold': { type: 'boolean', help: 'measure without the grades: the best passages, whatever their relevance' },
   from: {
     type: 'string',
