@@ -186,11 +186,18 @@ describe('question terms from chat', () => {
     );
     assert.equal(correctSpelling('Goverment and goverment', index), 'Government and government');
     assert.equal(correctSpelling('GOVERMENT said', index), 'GOVERNMENT said');
-    // Names (capitalised after the first word), words with apostrophes, digits or accents, and a word whose
-    // nearest corpus spelling is no English word stay as the asker wrote them.
+    // Words with apostrophes, digits or accents stay as the asker wrote them; a capitalised word is corrected
+    // like any other, as the search reads it ("Minster" is English, so no typo).
     assert.equal(
       correctSpelling("did O'Brien say Minster Docotrs wasn't goverment2 café docotrs", index),
-      "did O'Brien say Minster Docotrs wasn't goverment2 café doctors",
+      "did O'Brien say Minster Doctors wasn't goverment2 café doctors",
+    );
+    // A misspelt name becomes the name the corpus holds, typed in lower case or not: the search already reads
+    // it as that name, and to the model "hallt" is word pieces that mean nothing.
+    const named = lexicalIndexOf([{ label: 0, text: 'Sarah Hallet sits on the junior doctors committee.' }]);
+    assert.equal(
+      correctSpelling('who is sarah hallt, and is Halet a doctor', named),
+      'who is sarah hallet, and is Hallet a doctor',
     );
     // English words, conversation words and words the corpus holds stay as the asker wrote them.
     assert.equal(

@@ -211,17 +211,15 @@ const QUESTION_TOKEN = /[\p{L}\p{M}\p{N}'’‘`]+/gu;
 
 /**
  * The question with the words analyseQuestion corrected (in `corrections`) spelt right, for the embedding
- * model: a typo splits a word into word pieces that mean nothing to it. Only a plain word is replaced, and
- * only by an English word: a capitalised word after the first is a name, and words with apostrophes, digits
- * or accents are left as written, like everything else.
+ * model: a typo splits a word into word pieces that mean nothing to it. A misspelt name ("juustin", "Lodon")
+ * becomes the corpus's spelling too, as the search already reads it. Words with apostrophes, digits or
+ * accents are left as written, like everything else.
  */
 export function respelled(question: string, corrections: Corrections): string {
-  let position = 0;
   return question.replace(QUESTION_TOKEN, (token) => {
-    const first = position++ === 0;
-    if (!/^[A-Za-z]+$/.test(token) || (!first && /^[A-Z]/.test(token))) return token;
+    if (!/^[A-Za-z]+$/.test(token)) return token;
     const corrected = corrections.get(token.toLowerCase());
-    return corrected && isEnglishWord(corrected.word) ? inCaseOf(token, corrected.word) : token;
+    return corrected ? inCaseOf(token, corrected.word) : token;
   });
 }
 
