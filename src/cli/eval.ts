@@ -98,9 +98,9 @@ await runCli(async () => {
   const half = values.half;
   if (half !== undefined && half !== 'dev' && half !== 'test')
     throw new UserError(`--half must be dev or test.\n${USAGE}`, 2);
-  const typos = values.typos === undefined ? 0 : Number(values.typos);
-  if (!Number.isInteger(typos) || typos < 0 || typos > 5)
-    throw new UserError(`--typos must be a whole number from 1 to 5, not "${values.typos}".\n${USAGE}`, 2);
+  if (values.typos !== undefined && !/^[0-5]$/.test(values.typos))
+    throw new UserError(`--typos must be a whole number from 0 to 5, not "${values.typos}".\n${USAGE}`, 2);
+  const typos = Number(values.typos ?? 0);
   const files = positionals.length > 0 ? positionals : ['eval/dev.jsonl'];
   const file = files.join(', ');
   const questions = files

@@ -26,7 +26,7 @@ export const FLAGS = {
   typos: {
     type: 'string',
     value: 'N',
-    help: 'misspell N longer words of each question, 1 to 5 (one slip each, the same on every run)',
+    help: 'misspell N (0-5) words of 5 letters or more in each question, one slip each, the same on every run',
   },
   'no-threshold': { type: 'boolean', help: 'measure without the grades: the best passages, whatever their relevance' },
   from: {

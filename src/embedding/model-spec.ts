@@ -33,7 +33,9 @@ export const KNOWN_EMBEDDING_MODELS: Record<string, KnownModel> = {
 export function resolveEmbeddingSpec(
   config: Pick<Config, 'embeddingModel' | 'embeddingPooling' | 'embeddingQueryPrefix' | 'embeddingPassagePrefix'>,
 ): EmbeddingSpec {
-  const known = KNOWN_EMBEDDING_MODELS[config.embeddingModel];
+  const known = Object.hasOwn(KNOWN_EMBEDDING_MODELS, config.embeddingModel)
+    ? KNOWN_EMBEDDING_MODELS[config.embeddingModel]
+    : undefined;
   return {
     modelId: config.embeddingModel,
     pooling: config.embeddingPooling ?? known?.pooling ?? 'mean',

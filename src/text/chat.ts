@@ -94,6 +94,8 @@ const CHAT_WORDS: Record<string, string> = {
   wud: 'would',
   cud: 'could',
   tht: 'that',
+  dat: 'that',
+  da: 'the',
   bcoz: 'because',
   bcuz: 'because',
   bcos: 'because',
@@ -390,7 +392,7 @@ export function isChatSpelling(word: string): boolean {
 
 /**
  * The words a clipped word may stand for (CLIPPED_WORDS). Looked up as own keys: a plain object also answers
- * "constructor" and "toString" with what it inherits.
+ * "constructor" with what it inherits.
  */
 export function clippedWordsOf(word: string): string[] {
   return Object.hasOwn(CLIPPED_WORDS, word) ? (CLIPPED_WORDS[word] ?? []) : [];

@@ -73,14 +73,20 @@ const FRAMING_TERMS = new Set(
   ].map((word) => stemmer(word)),
 );
 
+/**
+ * Names how text becomes terms. The index stores each passage's terms, so a change to the stop words, the
+ * folding or the stemming bumps it, and `npm run index` builds the terms again (reusing the vectors).
+ */
+export const TERMS_RECIPE = 'terms/2';
+
 export function words(text: string): string[] {
   const folded = text
     .toLowerCase()
     .normalize('NFD')
     .replace(/\p{Mn}/gu, '')
     // The possessive goes before the apostrophe is folded: "NHS's" would be "nhss", which no "NHS" matches.
-    .replace(/(?<=\p{L})['’‘`]s(?![\p{L}\p{N}])/gu, '')
-    .replace(/['’‘`]/g, '');
+    .replace(/(?<=\p{L})['’‘`ʼ´＇]s(?![\p{L}\p{N}])/gu, '')
+    .replace(/['’‘`ʼ´＇]/g, '');
   return folded.match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 

@@ -9,6 +9,7 @@ import type { CorpusArticle, SkippedFile } from '../../corpus/read-corpus.js';
 import type { TextEmbedder } from '../../embedding/embedder.js';
 import type { EmbeddingSpec } from '../../embedding/model-spec.js';
 import type { Logger } from '../../logging/logger.js';
+import { TERMS_RECIPE } from '../../text/terms.js';
 import type { PassageStore } from '../passage-store.js';
 import {
   DEFAULT_HNSW,
@@ -45,7 +46,12 @@ export function changedSince(before: Pick<IndexedPassage, 'id'>[], after: Pick<I
 /** Bump when the embedded-text recipe changes, so old vectors are not reused for new text. */
 const EMBEDDED_TEXT_RECIPE = 'title-date-passage/1';
 export const pipelineOf = (calibrator: IndexCalibrator) =>
-  JSON.stringify({ chunk: DEFAULT_CHUNK_OPTIONS, text: EMBEDDED_TEXT_RECIPE, calibration: calibrator.recipe });
+  JSON.stringify({
+    chunk: DEFAULT_CHUNK_OPTIONS,
+    text: EMBEDDED_TEXT_RECIPE,
+    terms: TERMS_RECIPE,
+    calibration: calibrator.recipe,
+  });
 
 /**
  * Measures how the model's scores look on the new index (answering/calibrate-index.ts). Given by the caller
