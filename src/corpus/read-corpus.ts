@@ -12,6 +12,7 @@ import { basename, extname, join, relative, sep } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { UserError, errorMessage } from '../shared/errors.js';
 import { webUrl } from '../shared/web-url.js';
+import { ownValue } from '../shared/own-value.js';
 import { parseArticleLines, type ArticleMetadata, type ParsedArticle } from './article.js';
 import { decodeArticle } from './decode.js';
 import { formatOf, parseHtml, parseMarkdown, parseText, type ArticleFormat } from './formats.js';
@@ -212,7 +213,7 @@ export async function readCorpus(corpusDir: string, options: ReadCorpusOptions =
         continue;
       }
       const bytes = readFileSync(path);
-      const entry = Object.hasOwn(sidecar, id) ? sidecar[id] : undefined;
+      const entry = ownValue(sidecar, id);
       const contentHash = createHash('sha256')
         .update(bytes)
         .update(JSON.stringify(entry ?? {}))

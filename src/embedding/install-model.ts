@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
 import { UserError, errorMessage } from '../shared/errors.js';
+import { ownValue } from '../shared/own-value.js';
 
 const run = promisify(execFile);
 
@@ -65,9 +66,9 @@ export const INSTALLABLE_MODELS: Record<string, InstallableModel> = {
   },
 };
 
-/** The install recipe for a model id; own keys only ("constructor" is no model). */
+/** The install recipe for a model id ("constructor" is no model). */
 export function installableModel(modelId: string): InstallableModel | undefined {
-  return Object.hasOwn(INSTALLABLE_MODELS, modelId) ? INSTALLABLE_MODELS[modelId] : undefined;
+  return ownValue(INSTALLABLE_MODELS, modelId);
 }
 
 export type ModelSource = 'hub' | 'maven';

@@ -4,6 +4,7 @@
  * set up here and settings override the table for others.
  */
 import type { Config, Pooling } from '../config/config.js';
+import { ownValue } from '../shared/own-value.js';
 
 export interface EmbeddingSpec {
   modelId: string;
@@ -33,9 +34,7 @@ export const KNOWN_EMBEDDING_MODELS: Record<string, KnownModel> = {
 export function resolveEmbeddingSpec(
   config: Pick<Config, 'embeddingModel' | 'embeddingPooling' | 'embeddingQueryPrefix' | 'embeddingPassagePrefix'>,
 ): EmbeddingSpec {
-  const known = Object.hasOwn(KNOWN_EMBEDDING_MODELS, config.embeddingModel)
-    ? KNOWN_EMBEDDING_MODELS[config.embeddingModel]
-    : undefined;
+  const known = ownValue(KNOWN_EMBEDDING_MODELS, config.embeddingModel);
   return {
     modelId: config.embeddingModel,
     pooling: config.embeddingPooling ?? known?.pooling ?? 'mean',

@@ -4,6 +4,7 @@
  * ordinary words ("govt" is "government"). The tables below are general English chat usage, not taken from
  * any corpus or question set.
  */
+import { ownValue } from '../shared/own-value.js';
 
 /** Chat abbreviations and common misspellings → the words they stand for. */
 const CHAT_WORDS: Record<string, string> = {
@@ -184,10 +185,7 @@ const CONTRACTION_ENDINGS: Record<string, string> = { re: 'are', ve: 'have', ll:
 /** Contractions written with an apostrophe ("what's", "didn't", "they'll") → their words. */
 function expandContractions(text: string): string {
   return text
-    .replace(
-      /\b(\p{L}+)n['’]t\b/giu,
-      (_, base: string) => (Object.hasOwn(NEGATED, base.toLowerCase()) && NEGATED[base.toLowerCase()]) || `${base} not`,
-    )
+    .replace(/\b(\p{L}+)n['’]t\b/giu, (_, base: string) => ownValue(NEGATED, base.toLowerCase()) ?? `${base} not`)
     .replace(/\b(\p{L}+)['’](s|re|ve|ll|d|m)\b/giu, (whole: string, base: string, ending: string) => {
       const lower = ending.toLowerCase();
       if (lower === 's') {
@@ -387,15 +385,16 @@ const ADDRESSED = [
 /** A word as members type it on Discord ("wat", "u", "n", "docs", "thx"), which plainQuestion reads. */
 export function isChatSpelling(word: string): boolean {
   const lower = word.toLowerCase();
-  return Object.hasOwn(CHAT_WORDS, lower) || Object.hasOwn(CLIPPED_WORDS, lower) || CONVERSATION_WORDS.has(lower);
+  return (
+    ownValue(CHAT_WORDS, lower) !== undefined ||
+    ownValue(CLIPPED_WORDS, lower) !== undefined ||
+    CONVERSATION_WORDS.has(lower)
+  );
 }
 
-/**
- * The words a clipped word may stand for (CLIPPED_WORDS). Looked up as own keys: a plain object also answers
- * "constructor" with what it inherits.
- */
+/** The words a clipped word may stand for (CLIPPED_WORDS). */
 export function clippedWordsOf(word: string): string[] {
-  return Object.hasOwn(CLIPPED_WORDS, word) ? (CLIPPED_WORDS[word] ?? []) : [];
+  return ownValue(CLIPPED_WORDS, word) ?? [];
 }
 
 /**
@@ -408,8 +407,7 @@ export function plainQuestion(text: string): string {
     .replace(MENTION, '$1 ')
     .replace(/:[a-z0-9_]+:/gi, ' ');
   const expanded = cleaned.replace(/[\p{L}\p{N}]+/gu, (word) => {
-    const lower = word.toLowerCase();
-    return Object.hasOwn(CHAT_WORDS, lower) ? (CHAT_WORDS[lower] ?? word) : word;
+    return ownValue(CHAT_WORDS, word.toLowerCase()) ?? word;
   });
   // Each pattern keeps what stood before the greeting or thanks (its one group).
   const unaddressed = ADDRESSED.reduce((text, phrase) => text.replace(phrase, '$1 '), expanded);

@@ -8,6 +8,7 @@ import { eng } from 'stopword';
 import { stemmer } from 'stemmer';
 import nounExceptions from 'wink-lexicon/src/wn-noun-exceptions.js';
 import verbExceptions from 'wink-lexicon/src/wn-verb-exceptions.js';
+import { ownValue } from '../shared/own-value.js';
 
 // Question words carry no retrieval content ("why", "how"): every question has one.
 const STOP_WORDS = new Set([
@@ -93,11 +94,7 @@ export function words(text: string): string[] {
 function computeTerm(word: string): string | undefined {
   if (STOP_WORDS.has(word)) return undefined;
   if (/^\d+$/.test(word)) return word;
-  // Own keys only: a plain object also answers "constructor" with what it inherits.
-  const base =
-    (Object.hasOwn(verbExceptions, word) ? verbExceptions[word] : undefined) ??
-    (Object.hasOwn(nounExceptions, word) ? nounExceptions[word] : undefined) ??
-    word;
+  const base = ownValue(verbExceptions, word) ?? ownValue(nounExceptions, word) ?? word;
   if (base !== word && STOP_WORDS.has(base)) return undefined;
   const term = stemmer(base);
   return FRAMING_TERMS.has(term) ? undefined : term;
