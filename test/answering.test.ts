@@ -163,6 +163,34 @@ describe('names the corpus holds only in a headline or byline', () => {
   });
 });
 
+describe("a note about the writer at an article's end", () => {
+  it('counts for every passage of the article: members name an opinion piece by what the note says', async () => {
+    const piece = [
+      'Kelsford cannot afford another fare rise',
+      '',
+      'By Marta Kowalska',
+      '',
+      'Bus fares in Kelsford have gone up three times this year, and the council should freeze them until A' +
+        'pril. Every rise has been justified by the operator as a response to higher fuel and wage costs, yet its own accounts show profits climbing in each of the last four years while services were cut back on evenings and at weekends.',
+      '',
+      'Passengers on the number 9 route now pay more than anyone else in the county. Many of them are pensi' +
+        'oners travelling to the hospital, students going to the college on the ring road, and shift workers who start before the first train runs and have no other way to get to work on time in the morning.',
+      '',
+      'Marta Kowalska is the Green party spokesperson for transport on the council.',
+      '',
+    ].join('\n');
+    const { config } = await indexedWorkspace({ 'fares.txt': piece });
+    const engine = await AnswerEngine.open(config);
+    const answer = await engine.answer('Should the council freeze bus fares, according to the Green spokesperson?', {
+      limit: 3,
+    });
+    const fares = answer.passages.find((passage) => passage.text.startsWith('Bus fares in Kelsford'));
+    assert.equal(fares?.scores.coverage, 1, 'the note names the Green spokesperson for the whole piece');
+    assert.equal(answer.passages[0], fares);
+    await engine.close();
+  });
+});
+
 describe('re-ranking with a cross-encoder', () => {
   it('scores every top candidate and orders by the cross-encoder', async () => {
     const { config } = await indexedWorkspace();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseArticleLines } from '../src/corpus/article.js';
+import { isAuthorNote, parseArticleLines } from '../src/corpus/article.js';
 import { parseHtml, parseMarkdown, parseText } from '../src/corpus/formats.js';
 import { parseArticleFile } from '../src/corpus/read-corpus.js';
 
@@ -48,6 +48,22 @@ describe('article metadata rules', () => {
     assert.deepEqual(given.paragraphs, ['A headline for this', 'Body.']);
     const none = parse(['Only a sentence that ends with a full stop.']);
     assert.equal(none.metadata.title, 'fallback name');
+  });
+});
+
+describe('a note about the writer', () => {
+  it("is a paragraph beginning with the author's full name and is, was, has or had", () => {
+    const author = 'Justin Madders';
+    assert.ok(isAuthorNote('Justin Madders is Labour MP for Ellesmere Port and Neston.', author));
+    assert.ok(isAuthorNote('Justin Madders was formerly a councillor.', author));
+    assert.equal(isAuthorNote('Justin Madders said the talks had failed.', author), false);
+    assert.equal(isAuthorNote('Labour MP Justin Madders is angry.', author), false);
+    assert.equal(isAuthorNote('Justin Madders is Labour MP.', undefined), false);
+    assert.equal(
+      isAuthorNote('Madders is Labour MP.', 'Madders'),
+      false,
+      'one word is too little to know the writer by',
+    );
   });
 });
 

@@ -13,7 +13,7 @@ import { DEFAULT_WEIGHTS, relevanceOf } from './rank.js';
 import { PassageSearch, type SearchableIndex } from '../retrieval/search.js';
 
 /** Bump when the calibration or the relevance it measures changes, so `npm run index` re-calibrates. */
-export const CALIBRATION_RECIPE = `null-v10/${JSON.stringify(DEFAULT_WEIGHTS)}`;
+export const CALIBRATION_RECIPE = `null-v11/${JSON.stringify(DEFAULT_WEIGHTS)}`;
 
 /** Passages sampled for self-match and near-topic questions. */
 const PASSAGE_SAMPLES = 100;

@@ -8,8 +8,8 @@
  *   semantic match = the dense cosine stretched over the range measured on this index (calibration.ts),
  *                    or the cross-encoder's probability when a re-ranker ran
  *   lexical match  = (1 − PASSAGE_SHARE) × best sentence's term coverage + PASSAGE_SHARE × passage's, where the
- *                    passage counts its article's headline and byline as its own (news copy names its
- *                    subject there and says "the company", "he" after)
+ *                    passage counts its article's headline, byline and writer's note as its own (news
+ *                    copy names its subject there and says "the company", "he" after)
  *
  * Order adds the Reciprocal Rank Fusion of both retrievers' ranks (FUSION_WEIGHT), which reads BM25's term
  * frequencies and the dense order where coverage ties. The weights were chosen by cross-validation with the

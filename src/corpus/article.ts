@@ -36,6 +36,20 @@ const BYLINE = /^by\s+([\p{Lu}][\p{L}'’.-]*(?:\s+[\p{L}'’.-]+){0,4})\s*$/iu;
 const WRITES = /,?\s+writes\s+([\p{Lu}][\p{L}'’-]+(?:\s+[\p{Lu}][\p{L}'’-]+){0,3})\.?\s*$/u;
 const NAME_ONLY = /^[\p{Lu}][\p{L}'’-]+(?:\s+[\p{Lu}][\p{L}'’-]+){1,3}$/u;
 
+/** What follows the writer's name in a note about them: "Justin Madders is Labour MP for …". */
+const AUTHOR_NOTE_VERB = /^(is|was|has|had)\s/;
+
+/**
+ * Whether a paragraph is the note about the writer that opinion pieces end with ("Cameron Panting was formerly
+ * National Organiser for Counterfire."): it begins with the author's full name and "is", "was", "has" or "had".
+ * Members name such a piece by what the note says ("the Labour MP's article", "the Counterfire piece").
+ */
+export function isAuthorNote(paragraph: string, author: string | undefined): boolean {
+  const name = author?.trim();
+  if (!name?.includes(' ') || !paragraph.startsWith(`${name} `)) return false;
+  return AUTHOR_NOTE_VERB.test(paragraph.slice(name.length + 1));
+}
+
 function readsLikeHeadline(line: string): boolean {
   return line.length >= 10 && line.length <= 200 && !/[.:;,]$/.test(line) && !BYLINE.test(line);
 }

@@ -13,6 +13,7 @@ import { cosine } from '../embedding/embedder.js';
 import { splitSentences } from '../text/sentences.js';
 import { plainQuestion } from '../text/chat.js';
 import { terms } from '../text/terms.js';
+import { isAuthorNote } from '../corpus/article.js';
 import type { IndexedArticle, PassageStore } from '../index/passage-store.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { LexicalIndex } from './lexical.js';
@@ -38,7 +39,7 @@ export interface CandidateSignals {
   lexicalRank: number | undefined;
   /** Reciprocal Rank Fusion of the two ranks: which candidates come first when relevance ties. */
   fused: number;
-  /** Share of the question's weighted terms the passage (with its article's headline and byline) holds. */
+  /** Share of the question's weighted terms the passage (with its article's headline, byline and note about the writer) holds. */
   coverage: number;
   /** The same for the passage's best sentence, and that sentence's position among the passage's sentences. */
   sentenceCoverage: number;
@@ -99,6 +100,9 @@ export interface SearchableIndex {
   passages: PassageStore;
   hnsw: hnswlib.HierarchicalNSW;
 }
+
+/** How far from an article's end a note about its writer is looked for, in passages. */
+const AUTHOR_NOTE_SPAN = 3;
 
 /** Terms of recently seen passages, whole and by sentence: computing them is most of a question's CPU time. */
 const SENTENCE_CACHE_SIZE = 20_000;
@@ -249,12 +253,24 @@ export class PassageSearch {
     return this.allHeadlineTerms;
   }
 
-  /** The terms of an article's headline and byline, which every one of its passages counts as its own. */
+  /**
+   * The terms of an article's headline, byline and closing note about its writer, which every one of its
+   * passages counts as its own.
+   */
   headlineTerms(articleId: string): Set<string> {
     let cached = this.headlines.get(articleId);
     if (!cached) {
       const article = this.index.passages.article(articleId);
       cached = new Set(article ? terms(headlineText(article)) : []);
+      if (article?.author) {
+        const closing = this.index.passages
+          .ofArticle(articleId)
+          .sort((a, b) => a.passage.paragraphStart - b.passage.paragraphStart)
+          .slice(-AUTHOR_NOTE_SPAN);
+        for (const { passage } of closing)
+          for (const paragraph of passage.text.split(/\n+/))
+            if (isAuthorNote(paragraph, article.author)) for (const term of terms(paragraph)) cached.add(term);
+      }
       this.headlines.set(articleId, cached);
     }
     return cached;
