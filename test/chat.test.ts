@@ -80,6 +80,28 @@ describe('plainQuestion', () => {
     assert.deepEqual(terms(plainQuestion('ngl does any1 know why the docs quit rn tho, jw')), ['doc', 'quit']);
   });
 
+  it('drops requests to anyone in the channel and reads chat phrasings as plain ones', () => {
+    readAs('why did hunt get blamed', [
+      'can someone explain why did hunt get blamed',
+      'could anybody please tell me why did hunt get blamed',
+      'why did hunt get blamed, lemme know',
+      'any idea why did hunt get blamed',
+    ]);
+    assert.equal(plainQuestion('wassup, why did hunt get blamed? thanks in advance'), 'why did hunt get blamed?');
+    assert.equal(plainQuestion('is it true that hunt signed the letter'), 'hunt signed the letter');
+    assert.equal(plainQuestion('wats the deal w the contract'), 'what about the contract');
+    assert.equal(plainQuestion('who is to blame acc to the statesman'), 'who is to blame according to the statesman');
+    assert.equal(
+      plainQuestion('what did they do w/ the money w/o a vote'),
+      'what did they do with the money without a vote',
+    );
+    assert.equal(
+      plainQuestion('howd the march go, wtf did hunt say atm'),
+      'how did the march go, what did hunt say now',
+    );
+    assert.equal(plainQuestion('what is the pay deal'), 'what is the pay deal', 'a deal asked about stays');
+  });
+
   it("spells out contractions, with or without the apostrophe, and keeps a name's possessive", () => {
     assert.equal(plainQuestion("What's the offer and who's paying?"), 'What is the offer and who is paying?');
     assert.equal(plainQuestion("why didn't they talk, can't they?"), 'why did not they talk, can not they?');

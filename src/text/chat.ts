@@ -161,6 +161,15 @@ const CHAT_WORDS: Record<string, string> = {
   couldnt: 'could not',
   shouldnt: 'should not',
   aint: 'is not',
+  howd: 'how did',
+  whatd: 'what did',
+  whered: 'where did',
+  whyd: 'why did',
+  whaddya: 'what do you',
+  lemme: 'let me',
+  wtf: 'what',
+  wth: 'what',
+  atm: 'now',
 };
 
 // "can't" is "ca" + "n't".
@@ -284,6 +293,8 @@ export const CONVERSATION_WORDS = new Set([
   'huh',
   'oof',
   'welp',
+  'wassup',
+  'whatsup',
 ]);
 
 /**
@@ -361,7 +372,19 @@ const REQUEST_PHRASES = [
   /\bi\s+(?:was|am|m)\s+wondering\b/giu,
   /\bi\s+(?:want|wanted|would\s+like)\s+to\s+know\b/giu,
   /\bquick\s+(?:question|q)\b/giu,
+  /\b(?:can|could|would|will)\s+(?:some(?:one|body)|any(?:one|body))\s+(?:please\s+)?(?:tell|show|explain|remind)(?:\s+to)?(?:\s+me)?\b/giu,
+  /\b(?:please\s+)?let\s+me\s+know\b/giu,
+  /^\s*any\s+ideas?\b/iu,
+  /\bis\s+it\s+true\s+that\b/giu,
+  /\b(?:thanks|thank\s+you)\s+in\s+advance\b/giu,
   /\bsorry\s+(?:if\s+(?:this\s+is\s+)?(?:an?\s+)?(?:dumb|stupid|silly|daft|noob)\s+(?:question|q)|to\s+bother\s+(?:you|u|everyone))\b(?:[\s,:–—-]+but\b)?/giu,
+];
+/** Chat phrasings of plain ones, spelled out before anything else is read. */
+const CHAT_PHRASES: [RegExp, string][] = [
+  [/\bacc\.?\s+to\b/giu, 'according to'],
+  [/\bw\/o(?![\p{L}\p{N}])/giu, 'without'],
+  [/\bw\/(?![\p{L}\p{N}])/giu, 'with'],
+  [/\bwhat\s+is\s+the\s+deal\s+with\b/giu, 'what about'],
 ];
 const LINK = /\bhttps?:\/\/\S+|\b(?:discord\.gg|discord\.com\/invite)\/\S+/giu;
 /** A name or two, as members address each other ("Priyanka", "Siobhan O'Neill"). */
@@ -406,9 +429,14 @@ export function plainQuestion(text: string): string {
     .replace(LINK, ' ')
     .replace(MENTION, '$1 ')
     .replace(/:[a-z0-9_]+:/gi, ' ');
-  const expanded = cleaned.replace(/[\p{L}\p{N}]+/gu, (word) => {
-    return ownValue(CHAT_WORDS, word.toLowerCase()) ?? word;
-  });
+  // Phrases are read before the words are spelled out ("w/" is not "with/") and after ("wats the deal w …").
+  const phrased = (text: string) =>
+    CHAT_PHRASES.reduce((result, [phrase, plain]) => result.replace(phrase, plain), text);
+  const expanded = phrased(
+    phrased(cleaned).replace(/[\p{L}\p{N}]+/gu, (word) => {
+      return ownValue(CHAT_WORDS, word.toLowerCase()) ?? word;
+    }),
+  );
   // Each pattern keeps what stood before the greeting or thanks (its one group).
   const unaddressed = ADDRESSED.reduce((text, phrase) => text.replace(phrase, '$1 '), expanded);
   const unwrapped = REQUEST_PHRASES.reduce((text, phrase) => text.replace(phrase, ' '), unaddressed);
@@ -423,7 +451,7 @@ export function plainQuestion(text: string): string {
   while (start < end && isFiller(tokens[start] ?? '')) start++;
   while (end > start && isFiller(tokens[end - 1] ?? '')) end--;
   const core = tokens.slice(start, end).join('').replace(/\s+/g, ' ').trim();
-  // Keep a trailing question mark the asker wrote; strip leading punctuation the dropped words left.
-  const result = core.replace(/^[^\p{L}\p{N}]+/u, '');
+  // Keep a trailing question mark the asker wrote; strip the punctuation the dropped words left at either end.
+  const result = core.replace(/^[^\p{L}\p{N}]+/u, '').replace(/[\s,;:–—-]+$/u, '');
   return result === '' ? text.trim() : result;
 }
