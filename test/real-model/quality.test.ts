@@ -87,6 +87,7 @@ describe(`answer quality with the real ${MODEL}, no MIN_RELEVANCE`, { skip: fals
   let archive: Measured;
   let atScale: Measured;
   let realNews: Measured;
+  let fresh: Measured;
   let rewritten: { originals: EvalReport; rewrites: EvalReport };
   let typed: EvalReport;
   let seedEngine: AnswerEngine;
@@ -104,6 +105,7 @@ describe(`answer quality with the real ${MODEL}, no MIN_RELEVANCE`, { skip: fals
     seedEngine = await openEngine(['corpus']);
     engines.push(seedEngine);
     seed = await measure(seedEngine, test(seedQuestions));
+    fresh = await measure(seedEngine, questionsOf('eval/questions-seed-fresh.jsonl'));
     const archiveEngine = await openEngine(['corpus', 'eval/archive']);
     engines.push(archiveEngine);
     archive = await measure(archiveEngine, test(archiveQuestions));
@@ -177,6 +179,19 @@ describe(`answer quality with the real ${MODEL}, no MIN_RELEVANCE`, { skip: fals
     assert.ok(
       hybrid.hit1 > lexical.hit1 && hybrid.hit1 > dense.hit1,
       JSON.stringify([hybrid, lexical, dense].map((r) => r.hit1)),
+    );
+  });
+
+  it('a set written after every choice was made, two thirds as members type on Discord, quotes the right passage', () => {
+    // Measured on the seed corpus: 53 of 60 quoted right, none refused; 0 of 20 unanswerable answered
+    // confidently, 3 refused; hit@3 hybrid 0.883, BM25 0.767, dense 0.700.
+    const { bot, hybrid, lexical, dense } = fresh;
+    assert.ok(share(bot.quotedRight, bot.answerable) >= 0.8, JSON.stringify(bot));
+    assert.ok(share(bot.falseAbstentions, bot.answerable) <= 0.05, JSON.stringify(bot));
+    assert.ok(share(bot.unanswerableConfident, bot.unanswerable) <= 0.1, JSON.stringify(bot));
+    assert.ok(
+      hybrid.hit3 > lexical.hit3 && hybrid.hit3 > dense.hit3,
+      JSON.stringify([hybrid, lexical, dense].map((r) => r.hit3)),
     );
   });
 
