@@ -263,10 +263,8 @@ export class PassageSearch {
       const article = this.index.passages.article(articleId);
       cached = new Set(article ? terms(headlineText(article)) : []);
       if (article?.author) {
-        const closing = this.index.passages
-          .ofArticle(articleId)
-          .sort((a, b) => a.passage.paragraphStart - b.passage.paragraphStart)
-          .slice(-AUTHOR_NOTE_SPAN);
+        // ofArticle lists the passages in the article's order.
+        const closing = this.index.passages.ofArticle(articleId).slice(-AUTHOR_NOTE_SPAN);
         for (const { passage } of closing)
           for (const paragraph of passage.text.split(/\n+/))
             if (isAuthorNote(paragraph, article.author)) for (const term of terms(paragraph)) cached.add(term);

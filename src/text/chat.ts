@@ -379,7 +379,7 @@ const REQUEST_PHRASES = [
   /\b(?:thanks|thank\s+you)\s+in\s+advance\b/giu,
   /\bsorry\s+(?:if\s+(?:this\s+is\s+)?(?:an?\s+)?(?:dumb|stupid|silly|daft|noob)\s+(?:question|q)|to\s+bother\s+(?:you|u|everyone))\b(?:[\s,:–—-]+but\b)?/giu,
 ];
-/** Chat phrasings of plain ones, spelled out before anything else is read. */
+/** Chat phrasings of plain ones ("acc to", "w/"), spelled out around the chat words (plainQuestion). */
 const CHAT_PHRASES: [RegExp, string][] = [
   [/\bacc\.?\s+to\b/giu, 'according to'],
   [/\bw\/o(?![\p{L}\p{N}])/giu, 'without'],
