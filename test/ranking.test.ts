@@ -184,7 +184,7 @@ describe('calibration', () => {
     // A subject from one article with a fact from the other: neither answers it, so both stay searchable.
     assert.deepEqual(
       mixed.map((entry) => entry.question),
-      ['danny okafor four hundred people?', 'company employs okafor scored twice?'],
+      ['danny okafor employs four hundred?', 'company employs okafor scored twice?'],
     );
   });
 
@@ -204,7 +204,7 @@ describe('calibration', () => {
         .filter((entry) => entry.excluded === undefined)
         .map((entry) => entry.question);
     // One question with each other passage.
-    assert.deepEqual(onTopic(), ['dunleary group bought three thousand?', 'dunleary group bought scheme deficit?']);
+    assert.deepEqual(onTopic(), ['dunleary group bought three thousand?', 'dunleary group bought deficit one?']);
     // A passage that holds all of its terms may answer it: then it is no null question.
     assert.deepEqual(onTopic({ articleHolds: () => false, passageAnswers: () => true }), []);
   });
@@ -277,6 +277,8 @@ describe('question terms', () => {
       'hunt',
       'stubborn',
     ]);
+    // The Snowball list's pronouns and particles, which the stopword package's list lacks.
+    assert.deepEqual(terms('Did she say its prices will not go down again?'), ['price', 'go']);
     // A possessive is the word it is on: "NHS's" must meet "NHS", not become "nhss".
     assert.deepEqual(terms("The NHS's plan, Hunt’s letter"), terms('The NHS plan, Hunt letter'));
     const question = analyseQuestion('Why did the doctor resign?', vocabulary({ doctor: 50, resign: 2 }));

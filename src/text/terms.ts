@@ -47,6 +47,12 @@ const STOP_WORDS = new Set([
   'anybody',
   'though',
   'although',
+  // What the Snowball English stop list holds and the stopword package's list lacks: "she" and "its" were
+  // terms, and weighed against every answer that names the person or company instead.
+  ...'myself ours ourselves yours yourself yourselves she hers herself its itself theirs themselves doing ought'.split(' '),
+  ...'cannot until against during above below down off again further once few no nor not own so'.split(' '),
+  // Words no passage holds in the sense a question asks them: modals, connectives, fillers ("a lot", "a bit").
+  ...'will shall whether however unless upon within among via per etc yet ever always already just even every thing things lot bit'.split(' '),
 ]);
 
 // Nor do the words askers use to talk about the article rather than its subject ("according to the author,
@@ -78,7 +84,7 @@ const FRAMING_TERMS = new Set(
  * Names how text becomes terms. The index stores each passage's terms, so a change to the stop words, the
  * folding or the stemming bumps it, and `npm run index` builds the terms again (reusing the vectors).
  */
-export const TERMS_RECIPE = 'terms/2';
+export const TERMS_RECIPE = 'terms/3';
 
 export function words(text: string): string[] {
   const folded = text
