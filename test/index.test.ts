@@ -120,6 +120,19 @@ describe('building the index', () => {
     assert.equal(index.hnsw.searchKnn(Array.from(vector), 1).neighbors[0], index.passages.labels()[0]);
   });
 
+  it('leaves every copy of a sampled passage out of its null question, however many copies the archive holds', async () => {
+    const { config, corpusDir } = workspace();
+    // Fourteen word-for-word copies of one article: more than the nearest passages looked at for retellings.
+    const story = readFileSync(join(SEED, '004_beb232aafa18ba84.txt'), 'utf8');
+    for (let i = 0; i < 14; i++) writeFileSync(join(corpusDir, `copy-${i}.txt`), story);
+    const { calibration } = await updateIndex({ config, logger, embedder });
+    const nearTopic = calibration.nullFamilies?.nearTopic ?? [];
+    assert.ok(nearTopic.length > 10, `${nearTopic.length} near-topic questions`);
+    // Answered by a copy left in, such a question reaches 0.8 with the test model; the seed articles' own
+    // near-topic questions stay below 0.45.
+    assert.ok(Math.max(...nearTopic) < 0.5, JSON.stringify(nearTopic.slice(-5)));
+  });
+
   it('gives the same passage ids when the same corpus is indexed again from scratch', async () => {
     const first = workspace();
     const second = workspace();

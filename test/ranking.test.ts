@@ -188,6 +188,18 @@ describe('calibration', () => {
     );
   });
 
+  it('makes each null question once, however many articles repeat the sentence it comes from', () => {
+    const sentence = 'Danny Okafor scored twice for Ashworth United on Saturday afternoon.';
+    const copies = ['a', 'b', 'c'].map((articleId, i) => ({ label: i, articleId, sentence }));
+    // Each article holds the other's subject, so no mixed question is made of them.
+    const checks = { articleHolds: () => true, passageAnswers: () => false };
+    const made = nullQuestionsOf(copies, checks).slice(OFF_TOPIC_QUESTIONS.length);
+    assert.deepEqual(
+      made.map((entry) => entry.question),
+      ['okafor scored twice ashworth united?'],
+    );
+  });
+
   it('asks of an article what none of its passages holds: its subject with words from another passage of it', () => {
     const sample = {
       label: 1,

@@ -13,10 +13,13 @@ import { DEFAULT_WEIGHTS, relevanceOf } from './rank.js';
 import { PassageSearch, type SearchableIndex } from '../retrieval/search.js';
 
 /** Bump when the calibration or the relevance it measures changes, so `npm run index` re-calibrates. */
-export const CALIBRATION_RECIPE = `null-v11/${JSON.stringify(DEFAULT_WEIGHTS)}`;
+export const CALIBRATION_RECIPE = `null-v12/${JSON.stringify(DEFAULT_WEIGHTS)}`;
 
-/** Passages sampled for self-match and near-topic questions. */
-const PASSAGE_SAMPLES = 100;
+/**
+ * Passages sampled for self-match and null questions. The confident threshold is a 1% tail: from a few hundred
+ * questions of each kind it rests on their top three or four values, not on the single highest.
+ */
+const PASSAGE_SAMPLES = 300;
 /** Content words in a near-topic question: about as many as a real question holds. */
 const NEAR_TOPIC_WORDS = 5;
 /** Of those, how many a mixed question takes from the sentence whose subject it names. */
@@ -176,12 +179,15 @@ export function nullQuestionsOf(samples: CalibrationSample[], checks: NullQuesti
       return [{ question, family: 'onTopic' as const, excluded: undefined }];
     }),
   );
+  // An archive repeats sentences (a syndicated paragraph, a stock phrase of every sitting): the same question
+  // made twice would count one sample as several in the tail the confident threshold is read from.
+  const seen = new Set<string>();
   return [
     ...OFF_TOPIC_QUESTIONS.map((question) => ({ question, family: 'offTopic' as const, excluded: undefined })),
     ...nearTopic,
     ...mixed,
     ...onTopic,
-  ];
+  ].filter(({ question }) => !seen.has(question) && seen.add(question));
 }
 
 export interface CalibrationProgress {
@@ -271,14 +277,21 @@ export async function calibrateIndex(
   const calibration: Calibration = { ...range, minRelevance: 0, confidentRelevance: 0, thresholdSource: 'calibrating' };
 
   const nullRelevances = nullQuestions.map(({ excluded }, i) => {
+    const found = search.candidates(
+      prepared[i]?.queryTerms ?? [],
+      questionVectors[i] as Float32Array,
+      excluded === undefined ? {} : { excludeArticle: excluded.articleId },
+    );
     const retold = excluded ? retellingsOf(search, excluded.label, range.denseCeiling) : new Set<string>();
-    const candidates = search
-      .candidates(
-        prepared[i]?.queryTerms ?? [],
-        questionVectors[i] as Float32Array,
-        excluded === undefined ? {} : { excludeArticle: excluded.articleId },
-      )
-      .filter((candidate) => !retold.has(passages.articleIdOf(candidate.label) ?? ''));
+    if (excluded) {
+      // Copies beyond the nearest few (a sentence a hundred articles repeat): any candidate that close to the
+      // sampled passage tells the same thing.
+      const sampled = search.vectorOf(excluded.label);
+      for (const candidate of found)
+        if (cosine(sampled, search.vectorOf(candidate.label)) >= range.denseCeiling)
+          retold.add(passages.articleIdOf(candidate.label) ?? '');
+    }
+    const candidates = found.filter((candidate) => !retold.has(passages.articleIdOf(candidate.label) ?? ''));
     return Math.max(0, ...candidates.map((candidate) => relevanceOf(candidate, calibration, DEFAULT_WEIGHTS)));
   });
   onProgress?.(steps, steps);
