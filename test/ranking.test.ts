@@ -15,7 +15,7 @@ import {
   type IndexCalibration,
 } from '../src/answering/calibration.js';
 import { leaveOneOut } from '../src/evaluation/cross-validation.js';
-import { hitRank, normalizeForMatch, parseQuestionFile, scoreResults } from '../src/evaluation/evaluate.js';
+import { hitRank, normalizeForMatch, onCorpus, parseQuestionFile, scoreResults } from '../src/evaluation/evaluate.js';
 import type { Answer, AnswerPassage } from '../src/answering/answer.js';
 import { rerankWindow } from '../src/answering/rerank.js';
 import { nullQuestionsOf } from '../src/answering/calibrate-index.js';
@@ -565,6 +565,20 @@ describe('evaluation scoring', () => {
         /q\.jsonl:4: needs "contains_any"/.test(error.message),
     );
     assert.throws(() => parseQuestionFile('\n\n', 'empty.jsonl'), /holds no questions/);
+    assert.throws(
+      () => parseQuestionFile('{"question": "x", "expect": "none", "answered_in": {"a.txt": []}}', 'q.jsonl'),
+      /q\.jsonl:1: "answered_in" belongs to an "expect": "none" question/,
+    );
+  });
+
+  it('counts a question the seed corpus cannot answer as answerable on an index holding an article that can', () => {
+    const [question] = parseQuestionFile(
+      '{"id": "n1", "question": "How many NHS trusts are there?", "expect": "none", "answered_in": {"a053.txt": ["238 trusts"]}}',
+      'q.jsonl',
+    );
+    assert.ok(question);
+    assert.equal(onCorpus(question, new Set(['seed.txt'])).containsAny, undefined);
+    assert.deepEqual(onCorpus(question, new Set(['seed.txt', 'a053.txt'])).containsAny, ['238 trusts']);
   });
 });
 

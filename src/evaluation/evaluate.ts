@@ -1,6 +1,8 @@
 /**
  * Scores the bot on a question file (JSON Lines): each line has `question` and either `contains_any` (a
- * passage answering it contains one of these strings) or `"expect": "none"` (nothing in the corpus does).
+ * passage answering it contains one of these strings) or `"expect": "none"` (nothing in the corpus does). A
+ * question that one corpus cannot answer and a larger one can has both: `"expect": "none"` and `answered_in`,
+ * the articles (by file name) that answer it with their strings, which count wherever such an article is indexed.
  * Strings are compared case-insensitively with curly quotes straightened and white space collapsed.
  */
 import { createHash } from 'node:crypto';
@@ -19,6 +21,20 @@ export interface EvalQuestion {
   style?: string;
   /** The id of the question this one asks again in other words (`rewrite_of`): it stays in that one's half. */
   rewriteOf?: string;
+  /** For a question marked "none": the articles that answer it after all, where indexed (`answered_in`). */
+  answeredIn?: Record<string, string[]>;
+}
+
+/**
+ * The question as asked of an index holding these articles: answerable, with the strings of every article
+ * of `answeredIn` the index holds, when it holds one.
+ */
+export function onCorpus(question: EvalQuestion, articleIds: ReadonlySet<string>): EvalQuestion {
+  if (question.containsAny || !question.answeredIn) return question;
+  const needles = Object.entries(question.answeredIn).flatMap(([articleId, strings]) =>
+    articleIds.has(articleId) ? strings : [],
+  );
+  return needles.length > 0 ? { ...question, containsAny: needles } : question;
 }
 
 export type Half = 'dev' | 'test';
@@ -97,12 +113,30 @@ export function parseQuestionFile(content: string, fileName: string): EvalQuesti
       problems.push(`${where}: needs "contains_any" (a non-empty list of strings) or "expect": "none"`);
       return;
     }
+    const answeredIn = entry.answered_in;
+    const validAnsweredIn =
+      typeof answeredIn === 'object' &&
+      answeredIn !== null &&
+      !Array.isArray(answeredIn) &&
+      Object.values(answeredIn).every(
+        (strings) =>
+          Array.isArray(strings) &&
+          strings.length > 0 &&
+          strings.every((item) => typeof item === 'string' && item.trim()),
+      );
+    if (answeredIn !== undefined && (!validAnsweredIn || validList)) {
+      problems.push(
+        `${where}: "answered_in" belongs to an "expect": "none" question and maps article file names to non-empty lists of strings`,
+      );
+      return;
+    }
     questions.push({
       id: typeof entry.id === 'string' ? entry.id : `line${index + 1}`,
       question: entry.question,
       containsAny: validList ? (containsAny as string[]) : undefined,
       ...(typeof entry.style === 'string' ? { style: entry.style } : {}),
       ...(typeof entry.rewrite_of === 'string' ? { rewriteOf: entry.rewrite_of } : {}),
+      ...(validAnsweredIn ? { answeredIn: answeredIn as Record<string, string[]> } : {}),
     });
   });
   if (problems.length > 0) throw new UserError(problems.join('\n'));
@@ -166,7 +200,7 @@ export const COMPARED_RUNS: EvalRun[] = [
 ];
 
 /** The engine's parts a measurement uses. */
-export type MeasuredEngine = Pick<AnswerEngine, 'answer' | 'rank' | 'quotable' | 'calibrationInUse'>;
+export type MeasuredEngine = Pick<AnswerEngine, 'answer' | 'rank' | 'quotable' | 'calibrationInUse' | 'listArticles'>;
 
 function ordered(ranking: RankingMode, scored: ScoredCandidate[]): ScoredCandidate[] {
   if (ranking === 'hybrid') return scored;
@@ -198,7 +232,8 @@ export async function runQuestions(
   run: Omit<EvalRun, 'name'> = { ranking: 'hybrid', threshold: true },
 ): Promise<EvalReport> {
   const results: QuestionResult[] = [];
-  for (const question of questions) {
+  const indexed = new Set((await engine.listArticles()).map((article) => article.id));
+  for (const question of questions.map((asked) => onCorpus(asked, indexed))) {
     const answerable = question.containsAny !== undefined;
     try {
       const answer = await quotedBy(engine, question.question, run);
