@@ -49,10 +49,11 @@ const STOP_WORDS = new Set([
   'although',
   // What the Snowball English stop list holds and the stopword package's list lacks: "she" and "its" were
   // terms, and weighed against every answer that names the person or company instead.
-  ...'myself ours ourselves yours yourself yourselves she hers herself its itself theirs themselves doing ought'.split(' '),
-  ...'cannot until against during above below down off again further once few no nor not own so'.split(' '),
+  ...'myself ours ourselves yours yourself yourselves she hers herself its itself theirs themselves'.split(' '),
+  ...'doing ought cannot until against during above below down off again further once few no nor not own so'.split(' '),
   // Words no passage holds in the sense a question asks them: modals, connectives, fillers ("a lot", "a bit").
-  ...'will shall whether however unless upon within among via per etc yet ever always already just even every thing things lot bit'.split(' '),
+  ...'will shall whether however unless upon within among via per etc yet ever always already'.split(' '),
+  ...'just even every thing things lot bit'.split(' '),
 ]);
 
 // Nor do the words askers use to talk about the article rather than its subject ("according to the author,
