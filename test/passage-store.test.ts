@@ -45,7 +45,7 @@ describe('PassageStore', () => {
     const store = storeWith({
       a: ['Nurses strike strike today.'],
       b: ['Doctors strike.'],
-      c: ['Nurses and doctors met ministers again.'],
+      c: ['Nurses and doctors met ministers yesterday.'],
     });
     const hits = store.bm25(['nurs', 'strike'], 10, { idf: idf(store), k1: 1.2, b: 0.75 });
     // By hand: distinct-term lengths 3, 2, 5 (average 10/3); df nurs 2, strike 2 of 3 passages.

@@ -1,6 +1,6 @@
 /**
  * Measures, on a freshly built index, what calibration.ts needs: the dense range of this model on this
- * corpus and the null distribution of relevance. Runs the real search on a few hundred questions, so the
+ * corpus and the null distribution of relevance. Runs the real search on at most 1,400 or so questions, so the
  * threshold reflects exactly what answering will compute. Deterministic: the same index gives the same
  * calibration.
  */
