@@ -34,17 +34,23 @@ const RETELLING_NEIGHBOURS = 10;
 
 /**
  * Articles that tell the same thing as a passage: those holding a passage closer to it than a question made
- * of its own sentence is (the index's dense ceiling). An archive repeats stories (syndicated copies,
- * retellings); a near-topic question whose own article is left out is still answered by its copies, so they
- * are left out too, or the null distribution would hold answered questions.
+ * of its own sentence is (the index's dense ceiling), among its nearest passages and among `alsoAmong` (a
+ * question's candidates: a sentence a hundred articles repeat has copies beyond the nearest few). An archive
+ * repeats stories (syndicated copies, retellings); a near-topic question whose own article is left out is
+ * still answered by its copies, so they are left out too, or the null distribution would hold answered
+ * questions.
  */
-function retellingsOf(search: PassageSearch, label: number, ceiling: number): Set<string> {
+function retellingsOf(search: PassageSearch, label: number, ceiling: number, alsoAmong: number[]): Set<string> {
   const vector = search.vectorOf(label);
   const own = search.passages.articleIdOf(label);
+  const nearest = search.nearestPassages(vector, RETELLING_NEIGHBOURS);
+  const close = [
+    ...nearest.filter((neighbour) => neighbour.cosine >= ceiling).map((neighbour) => neighbour.label),
+    ...alsoAmong.filter((other) => cosine(vector, search.vectorOf(other)) >= ceiling),
+  ];
   const found = new Set<string>();
-  for (const neighbour of search.nearestPassages(vector, RETELLING_NEIGHBOURS)) {
-    if (neighbour.cosine < ceiling) continue;
-    const articleId = search.passages.articleIdOf(neighbour.label);
+  for (const other of close) {
+    const articleId = search.passages.articleIdOf(other);
     if (articleId !== undefined && articleId !== own) found.add(articleId);
   }
   return found;
@@ -282,15 +288,14 @@ export async function calibrateIndex(
       questionVectors[i] as Float32Array,
       excluded === undefined ? {} : { excludeArticle: excluded.articleId },
     );
-    const retold = excluded ? retellingsOf(search, excluded.label, range.denseCeiling) : new Set<string>();
-    if (excluded) {
-      // Copies beyond the nearest few (a sentence a hundred articles repeat): any candidate that close to the
-      // sampled passage tells the same thing.
-      const sampled = search.vectorOf(excluded.label);
-      for (const candidate of found)
-        if (cosine(sampled, search.vectorOf(candidate.label)) >= range.denseCeiling)
-          retold.add(passages.articleIdOf(candidate.label) ?? '');
-    }
+    const retold = excluded
+      ? retellingsOf(
+          search,
+          excluded.label,
+          range.denseCeiling,
+          found.map((candidate) => candidate.label),
+        )
+      : new Set<string>();
     const candidates = found.filter((candidate) => !retold.has(passages.articleIdOf(candidate.label) ?? ''));
     return Math.max(0, ...candidates.map((candidate) => relevanceOf(candidate, calibration, DEFAULT_WEIGHTS)));
   });

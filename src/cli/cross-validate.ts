@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { confidentThreshold, refusalThreshold } from '../answering/calibration.js';
 import { AnswerEngine } from '../answering/engine.js';
 import { leaveOneOut, type CrossValidation } from '../evaluation/cross-validation.js';
-import { halfOf, normalizeForMatch, onCorpus, parseQuestionFile, type EvalQuestion } from '../evaluation/evaluate.js';
+import { halfOf, normalizeForMatch, onIndex, parseQuestionFile, type EvalQuestion } from '../evaluation/evaluate.js';
 import { DEFAULT_WEIGHTS, orderCandidates, relevanceOf, type RankingWeights } from '../answering/rank.js';
 import { loadConfig } from '../config/config.js';
 import { UserError, errorMessage } from '../shared/errors.js';
@@ -64,7 +64,6 @@ await runCli(async () => {
   const calibration = engine.calibrationInUse;
 
   const searched: Searched[] = [];
-  const indexed = new Set((await engine.listArticles()).map((article) => article.id));
   for (const file of positionals) {
     let content: string;
     try {
@@ -72,9 +71,8 @@ await runCli(async () => {
     } catch (error) {
       throw new UserError(`Cannot read the question file ${file}: ${errorMessage(error)}`);
     }
-    for (const question of parseQuestionFile(content, file)
-      .filter((entry) => half === undefined || halfOf(entry) === half)
-      .map((entry) => onCorpus(entry, indexed))) {
+    const asked = parseQuestionFile(content, file).filter((entry) => half === undefined || halfOf(entry) === half);
+    for (const question of await onIndex(engine, asked)) {
       const needles = question.containsAny?.map(normalizeForMatch) ?? [];
       // A question the bot refuses to take (not English, say) has no candidates.
       const { scored } = await engine.rank(question.question).catch((error: unknown) => {

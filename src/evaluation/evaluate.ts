@@ -37,6 +37,22 @@ export function onCorpus(question: EvalQuestion, articleIds: ReadonlySet<string>
   return needles.length > 0 ? { ...question, containsAny: needles } : question;
 }
 
+/** The questions as asked of this engine's index (`onCorpus` with the articles it holds). */
+export async function onIndex(
+  engine: Pick<AnswerEngine, 'listArticles'>,
+  questions: EvalQuestion[],
+): Promise<EvalQuestion[]> {
+  const indexed = new Set((await engine.listArticles()).map((article) => article.id));
+  return questions.map((question) => onCorpus(question, indexed));
+}
+
+/** A non-empty list of strings that are not blank: what `contains_any` and each `answered_in` entry hold. */
+function isStringList(value: unknown): value is string[] {
+  return (
+    Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string' && item.trim() !== '')
+  );
+}
+
 export type Half = 'dev' | 'test';
 
 /**
@@ -105,10 +121,7 @@ export function parseQuestionFile(content: string, fileName: string): EvalQuesti
       return;
     }
     const containsAny = entry.contains_any;
-    const validList =
-      Array.isArray(containsAny) &&
-      containsAny.length > 0 &&
-      containsAny.every((item) => typeof item === 'string' && item.trim());
+    const validList = isStringList(containsAny);
     if (!validList && entry.expect !== 'none') {
       problems.push(`${where}: needs "contains_any" (a non-empty list of strings) or "expect": "none"`);
       return;
@@ -118,12 +131,7 @@ export function parseQuestionFile(content: string, fileName: string): EvalQuesti
       typeof answeredIn === 'object' &&
       answeredIn !== null &&
       !Array.isArray(answeredIn) &&
-      Object.values(answeredIn).every(
-        (strings) =>
-          Array.isArray(strings) &&
-          strings.length > 0 &&
-          strings.every((item) => typeof item === 'string' && item.trim()),
-      );
+      Object.values(answeredIn).every(isStringList);
     if (answeredIn !== undefined && (!validAnsweredIn || validList)) {
       problems.push(
         `${where}: "answered_in" belongs to an "expect": "none" question and maps article file names to non-empty lists of strings`,
@@ -133,7 +141,7 @@ export function parseQuestionFile(content: string, fileName: string): EvalQuesti
     questions.push({
       id: typeof entry.id === 'string' ? entry.id : `line${index + 1}`,
       question: entry.question,
-      containsAny: validList ? (containsAny as string[]) : undefined,
+      containsAny: validList ? containsAny : undefined,
       ...(typeof entry.style === 'string' ? { style: entry.style } : {}),
       ...(typeof entry.rewrite_of === 'string' ? { rewriteOf: entry.rewrite_of } : {}),
       ...(validAnsweredIn ? { answeredIn: answeredIn as Record<string, string[]> } : {}),
@@ -232,8 +240,7 @@ export async function runQuestions(
   run: Omit<EvalRun, 'name'> = { ranking: 'hybrid', threshold: true },
 ): Promise<EvalReport> {
   const results: QuestionResult[] = [];
-  const indexed = new Set((await engine.listArticles()).map((article) => article.id));
-  for (const question of questions.map((asked) => onCorpus(asked, indexed))) {
+  for (const question of await onIndex(engine, questions)) {
     const answerable = question.containsAny !== undefined;
     try {
       const answer = await quotedBy(engine, question.question, run);

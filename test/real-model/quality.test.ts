@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { AnswerEngine } from '../../src/answering/engine.js';
 import {
   halfOf,
-  onCorpus,
+  onIndex,
   parseQuestionFile,
   runQuestions,
   scoreResults,
@@ -118,10 +118,9 @@ describe(`answer quality with the real ${MODEL}, no MIN_RELEVANCE`, { skip: fals
       rewrites: await runQuestions(archiveEngine, rewrites),
     };
     // As the archive index reads them: a seed question it answers (`answered_in`) is answerable here.
-    const indexed = new Set((await archiveEngine.listArticles()).map((article) => article.id));
-    const answerable = test(archiveQuestions)
-      .map((question) => onCorpus(question, indexed))
-      .filter((question) => question.containsAny !== undefined);
+    const answerable = (await onIndex(archiveEngine, test(archiveQuestions))).filter(
+      (question) => question.containsAny !== undefined,
+    );
     typed = await runQuestions(
       archiveEngine,
       answerable.map((question) => ({ ...question, question: withTypos(question.question, 2, question.id) })),
