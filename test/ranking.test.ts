@@ -319,6 +319,13 @@ describe('question terms', () => {
       back: ['back'],
     });
     assert.equal(termCoverage(question, new Set(['tuc', 'back'])), 1);
+    // A word of the acronym's phrase one edit from a stop word ("unon": "upon" or "union") spells the acronym:
+    // it is a misspelt stop word only when no form of it, the acronym included, is in the corpus.
+    const misspelt = analyseQuestion('has the trades unon congress backed it', vocabulary({ tuc: 3 }, ['tuc']));
+    assert.deepEqual(
+      misspelt.map((term) => term.forms),
+      [['trade', 'tuc'], ['unon', 'tuc'], ['congress', 'tuc'], ['back']],
+    );
     // Stop words do not spell acronyms ("many people" is not "MP"), and two letters are too few to trust.
     const noAcronym = analyseQuestion('How many people came?', vocabulary({ mp: 3 }, ['mp']));
     assert.ok(noAcronym.every((term) => term.forms.length === 1));

@@ -285,13 +285,6 @@ export function analyseQuestion(
   questionWords.forEach((word, position) => {
     const term = termOf(word);
     if (term === undefined) return;
-    // A name ("Theo", "Anya") is never a misspelt "the" or "any". Otherwise the stop word comes before a
-    // corpus word one edit away (dev half, two slips a question: 128 of 154 right that way, 125 the other).
-    const functionWord = names.has(word) ? undefined : functionWordTypo(word, vocabulary);
-    if (functionWord !== undefined) {
-      corrections.set(word, { word: functionWord, term: undefined });
-      return;
-    }
     const forms = byTerm.get(term) ?? new Set([term]);
     for (const acronym of acronyms.get(position) ?? []) forms.add(acronym);
     for (const variant of variantsOf(term, vocabulary)) forms.add(variant);
@@ -304,6 +297,13 @@ export function analyseQuestion(
     if (onlyExpansion && others.length === 0 && vocabulary.documentFrequency(term) === 0) {
       corrections.set(word, onlyExpansion);
     } else if (unknownToCorpus(term, forms, vocabulary)) {
+      // A name ("Theo", "Anya") is never a misspelt "the" or "any". Otherwise the stop word comes before a
+      // corpus word one edit away (dev half, two slips a question: 128 of 154 right that way, 125 the other).
+      const functionWord = names.has(word) ? undefined : functionWordTypo(word, vocabulary);
+      if (functionWord !== undefined) {
+        corrections.set(word, { word: functionWord, term: undefined });
+        return;
+      }
       const corrected = correctionOf(word, vocabulary, corrections);
       if (corrected?.term !== undefined) forms.add(corrected.term);
     }
