@@ -147,10 +147,16 @@ const TARGETS: Target[] = [
     target: () => ({ limit: 2000, atMost: true }),
   },
   {
-    label: 'indexing, passages/s',
+    label: 'indexing, passages/s (while embedding)',
     value: (m) => m.indexing.passagesPerSecond,
     format: (v) => v.toFixed(1),
     target: () => ({ limit: 100, atMost: false }),
+  },
+  {
+    label: 'indexing, passages/s (the whole npm run index)',
+    value: (m) => m.indexing.endToEndPassagesPerSecond,
+    format: (v) => v.toFixed(1),
+    target: () => ({ limit: 90, atMost: false }),
   },
   {
     label: 'one article edited (whole npm run index)',
