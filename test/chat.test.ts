@@ -145,6 +145,9 @@ describe('question terms from chat', () => {
     // A typo of a corpus word is that word; a word the corpus holds is not a typo.
     assert.equal(functionWordTypo('docotrs', index), undefined);
     assert.equal(functionWordTypo('nurses', index), undefined);
+    // Nor is a typo one edit from a lesser stop word ("off", "own"): such a word is as likely a content word.
+    assert.equal(functionWordTypo('offr', index), undefined);
+    assert.equal(functionWordTypo('ownr', index), undefined);
     const typed = analyseQuestion('thhere was a vote abot the strike bieng called, thnaks', index);
     assert.deepEqual(
       typed.map((term) => term.term),

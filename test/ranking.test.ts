@@ -319,12 +319,22 @@ describe('question terms', () => {
       back: ['back'],
     });
     assert.equal(termCoverage(question, new Set(['tuc', 'back'])), 1);
-    // A word of the acronym's phrase one edit from a stop word ("unon": "upon" or "union") spells the acronym:
-    // it is a misspelt stop word only when no form of it, the acronym included, is in the corpus.
-    const misspelt = analyseQuestion('has the trades unon congress backed it', vocabulary({ tuc: 3 }, ['tuc']));
+    // A word of the acronym's phrase one edit from a stop word ("abot": "about") spells the acronym: it is a
+    // misspelt stop word only when no form of it, the acronym included, is in the corpus.
+    const misspelt = analyseQuestion('has the trades abot congress backed it', vocabulary({ tac: 3 }, ['tac']));
     assert.deepEqual(
       misspelt.map((term) => term.forms),
-      [['trade', 'tuc'], ['unon', 'tuc'], ['congress', 'tuc'], ['back']],
+      [['trade', 'tac'], ['abot', 'tac'], ['congress', 'tac'], ['back']],
+    );
+    // A lesser stop word ("against", "down") is a word of the name, not a break in it.
+    const campaign = analyseQuestion('what did the campaign against arms trade say', vocabulary({ caat: 3 }, ['caat']));
+    assert.deepEqual(
+      campaign.map((term) => term.forms),
+      [
+        ['campaign', 'caat'],
+        ['arm', 'caat'],
+        ['trade', 'caat'],
+      ],
     );
     // Stop words do not spell acronyms ("many people" is not "MP"), and two letters are too few to trust.
     const noAcronym = analyseQuestion('How many people came?', vocabulary({ mp: 3 }, ['mp']));
@@ -572,9 +582,15 @@ describe('evaluation scoring', () => {
         /q\.jsonl:4: needs "contains_any"/.test(error.message),
     );
     assert.throws(() => parseQuestionFile('\n\n', 'empty.jsonl'), /holds no questions/);
+    for (const answeredIn of ['{"a.txt": []}', '{}', '["a.txt"]', '{"a.txt": "238 trusts"}'])
+      assert.throws(
+        () => parseQuestionFile(`{"question": "x", "expect": "none", "answered_in": ${answeredIn}}`, 'q.jsonl'),
+        /q\.jsonl:1: "answered_in" maps article paths \(relative to CORPUS_DIR\) to non-empty lists of strings/,
+        answeredIn,
+      );
     assert.throws(
-      () => parseQuestionFile('{"question": "x", "expect": "none", "answered_in": {"a.txt": []}}', 'q.jsonl'),
-      /q\.jsonl:1: "answered_in" belongs to an "expect": "none" question/,
+      () => parseQuestionFile('{"question": "x", "contains_any": ["y"], "answered_in": {"a.txt": ["y"]}}', 'q.jsonl'),
+      /q\.jsonl:1: "answered_in" belongs to an "expect": "none" question, not one with "contains_any"/,
     );
   });
 

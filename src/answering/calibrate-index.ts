@@ -13,7 +13,7 @@ import { DEFAULT_WEIGHTS, relevanceOf } from './rank.js';
 import { PassageSearch, type SearchableIndex } from '../retrieval/search.js';
 
 /** Bump when the calibration or the relevance it measures changes, so `npm run index` re-calibrates. */
-export const CALIBRATION_RECIPE = `null-v12/${JSON.stringify(DEFAULT_WEIGHTS)}`;
+export const CALIBRATION_RECIPE = `null-v13/${JSON.stringify(DEFAULT_WEIGHTS)}`;
 
 /**
  * Passages sampled for self-match and null questions. The confident threshold is a 1% tail: from a few hundred

@@ -16,7 +16,7 @@
  */
 import { clippedWordsOf, CONVERSATION_WORDS } from '../text/chat.js';
 import { isEnglishWord } from '../text/english-words.js';
-import { termOf, words } from '../text/terms.js';
+import { isLesserStopWord, termOf, words } from '../text/terms.js';
 
 export interface QueryTerm {
   /** The question's own term (stemmed). */
@@ -84,7 +84,8 @@ function variantsOf(term: string, vocabulary: Vocabulary): string[] {
  */
 function acronymsOf(questionWords: string[], vocabulary: Vocabulary): Map<number, string[]> {
   const found = new Map<number, string[]>();
-  const content = (word: string) => termOf(word) !== undefined && !/^\d/.test(word);
+  // A lesser stop word is a word of a name ("Campaign Against Arms Trade"), not a break in it.
+  const content = (word: string) => (termOf(word) !== undefined || isLesserStopWord(word)) && !/^\d/.test(word);
   for (let start = 0; start < questionWords.length; start++) {
     if (!content(questionWords[start] ?? '')) continue;
     let initials = '';
@@ -163,7 +164,10 @@ export function functionWordTypo(word: string, vocabulary: Vocabulary): string |
   const term = termOf(word);
   if (term === undefined || vocabulary.documentFrequency(term) > 0) return undefined;
   return oneEditAway(word).find(
-    (candidate) => isEnglishWord(candidate) && (termOf(candidate) === undefined || CONVERSATION_WORDS.has(candidate)),
+    (candidate) =>
+      isEnglishWord(candidate) &&
+      !isLesserStopWord(candidate) &&
+      (termOf(candidate) === undefined || CONVERSATION_WORDS.has(candidate)),
   );
 }
 

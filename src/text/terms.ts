@@ -47,6 +47,14 @@ const STOP_WORDS = new Set([
   'anybody',
   'though',
   'although',
+]);
+
+/**
+ * Stop words beyond the common list above: dropped as terms, but still whole words of a name ("Campaign
+ * Against Arms Trade" spells CAAT) and too close to content words to claim a typo ("offr" is "offer", not
+ * "off").
+ */
+const LESSER_STOP_WORDS = new Set([
   // What the Snowball English stop list holds and the stopword package's list lacks: "she" and "its" were
   // terms, and weighed against every answer that names the person or company instead.
   ...'myself ours ourselves yours yourself yourselves she hers herself its itself theirs themselves'.split(' '),
@@ -55,6 +63,12 @@ const STOP_WORDS = new Set([
   ...'will shall whether however unless upon within among via per etc yet ever always already'.split(' '),
   ...'just even every thing things lot bit'.split(' '),
 ]);
+for (const word of LESSER_STOP_WORDS) STOP_WORDS.add(word);
+
+/** A stop word of the lesser kind (LESSER_STOP_WORDS): part of a name, never taken for a typo. */
+export function isLesserStopWord(word: string): boolean {
+  return LESSER_STOP_WORDS.has(word);
+}
 
 // Nor do the words askers use to talk about the article rather than its subject ("according to the author,
 // what does it say…", "what happened"): a passage rarely holds them in the sense asked, so they only dilute coverage and pull
