@@ -127,14 +127,19 @@ export function parseQuestionFile(content: string, fileName: string): EvalQuesti
       return;
     }
     const answeredIn = entry.answered_in;
+    if (answeredIn !== undefined && validList) {
+      problems.push(`${where}: "answered_in" belongs to an "expect": "none" question, not one with "contains_any"`);
+      return;
+    }
     const validAnsweredIn =
       typeof answeredIn === 'object' &&
       answeredIn !== null &&
       !Array.isArray(answeredIn) &&
+      Object.keys(answeredIn).length > 0 &&
       Object.values(answeredIn).every(isStringList);
-    if (answeredIn !== undefined && (!validAnsweredIn || validList)) {
+    if (answeredIn !== undefined && !validAnsweredIn) {
       problems.push(
-        `${where}: "answered_in" belongs to an "expect": "none" question and maps article file names to non-empty lists of strings`,
+        `${where}: "answered_in" maps article paths (relative to CORPUS_DIR) to non-empty lists of strings`,
       );
       return;
     }
