@@ -12,6 +12,7 @@ import { updateIndex } from '../src/app/update-index.js';
 import { testConfig } from './helpers/models.js';
 import { PROJECT_ROOT, runNode, spawnProject } from './helpers/process.js';
 import { withTypos } from '../src/evaluation/typos.js';
+import { parseQuestionFile, runQuestions } from '../src/evaluation/evaluate.js';
 
 const SEED = join(PROJECT_ROOT, 'test/fixtures/seed-corpus');
 const logger = createLogger('silent');
@@ -107,6 +108,26 @@ describe('AnswerEngine on the seed corpus', () => {
     );
     const ids = [...first.passages, ...second.passages].map((passage) => passage.id);
     assert.equal(new Set(ids).size, 4);
+  });
+
+  it('scores a "none" question as answerable in npm run eval where the index holds an article it names', async () => {
+    const [question] = parseQuestionFile(
+      JSON.stringify({
+        question: 'How many junior doctors voted in favour of industrial action?',
+        expect: 'none',
+        answered_in: { 'not-indexed.txt': ['98 per cent'] },
+      }),
+      'q.jsonl',
+    );
+    assert.ok(question);
+    const elsewhere = await runQuestions(engine, [question]);
+    assert.deepEqual([elsewhere.answerable, elsewhere.unanswerable], [0, 1]);
+    const articleId = (await engine.listArticles()).find((article) =>
+      readFileSync(join(workspace.corpusDir, article.id), 'utf8').includes('98 per cent'),
+    )?.id;
+    assert.ok(articleId);
+    const here = await runQuestions(engine, [{ ...question, answeredIn: { [articleId]: ['98 per cent'] } }]);
+    assert.deepEqual([here.answerable, here.unanswerable, here.quotedRight], [1, 0, 1]);
   });
 
   it('refuses bad questions with a UserError', async () => {
