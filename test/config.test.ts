@@ -216,3 +216,23 @@ describe('--help', () => {
     ]);
   });
 });
+
+describe('package.json', () => {
+  it('allows the install script of every dependency that has one, so npm 12 still builds the native addons', () => {
+    const { allowScripts = {} } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+      allowScripts?: Record<string, boolean>;
+    };
+    const { packages } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { hasInstallScript?: boolean }>;
+    };
+    const withScripts = Object.entries(packages)
+      .filter(([path, entry]) => path !== '' && entry.hasInstallScript === true)
+      .map(([path]) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length));
+    assert.ok(withScripts.includes('hnswlib-node'), JSON.stringify(withScripts));
+    assert.deepEqual(
+      withScripts.filter((name) => allowScripts[name] !== true),
+      [],
+      'run `npm install-scripts approve NAME` (npm 12 skips unapproved install scripts, leaving addons unbuilt)',
+    );
+  });
+});
