@@ -15,7 +15,15 @@ import {
   type IndexCalibration,
 } from '../src/answering/calibration.js';
 import { leaveOneOut } from '../src/evaluation/cross-validation.js';
-import { hitRank, normalizeForMatch, onCorpus, parseQuestionFile, scoreResults } from '../src/evaluation/evaluate.js';
+import {
+  answerArticlesNotIndexed,
+  hitRank,
+  normalizeForMatch,
+  notIndexedLine,
+  onCorpus,
+  parseQuestionFile,
+  scoreResults,
+} from '../src/evaluation/evaluate.js';
 import type { Answer, AnswerPassage } from '../src/answering/answer.js';
 import { rerankWindow } from '../src/answering/rerank.js';
 import { nullQuestionsOf } from '../src/answering/calibrate-index.js';
@@ -602,6 +610,27 @@ describe('evaluation scoring', () => {
     assert.ok(question);
     assert.equal(onCorpus(question, new Set(['seed.txt'])).containsAny, undefined);
     assert.deepEqual(onCorpus(question, new Set(['seed.txt', 'a053.txt'])).containsAny, ['238 trusts']);
+  });
+
+  it('names the answered_in articles the index does not hold, with their questions, so a misspelt path shows', () => {
+    const questions = parseQuestionFile(
+      [
+        '{"id": "n1", "question": "How many NHS trusts are there?", "expect": "none", "answered_in": {"archive/a053.txt": ["238 trusts"], "seed.txt": ["trusts"]}}',
+        '{"id": "n2", "question": "How many trusts are in deficit?", "expect": "none", "answered_in": {"archive/a053.txt": ["deficit"]}}',
+        '{"id": "n3", "question": "Who won Wimbledon?", "expect": "none"}',
+      ].join('\n'),
+      'q.jsonl',
+    );
+    const missing = answerArticlesNotIndexed(questions, new Set(['seed.txt', 'a053.txt']));
+    assert.deepEqual([...missing], [['archive/a053.txt', ['n1', 'n2']]]);
+    assert.equal(
+      notIndexedLine(missing),
+      '"answered_in" names 1 article this index does not hold, so those questions count as unanswerable here: archive/a053.txt (n1, n2)',
+    );
+    assert.equal(
+      notIndexedLine(answerArticlesNotIndexed(questions, new Set(['seed.txt', 'archive/a053.txt']))),
+      undefined,
+    );
   });
 });
 

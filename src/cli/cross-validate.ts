@@ -9,7 +9,16 @@ import { readFileSync } from 'node:fs';
 import { confidentThreshold, refusalThreshold } from '../answering/calibration.js';
 import { AnswerEngine } from '../answering/engine.js';
 import { leaveOneOut, type CrossValidation } from '../evaluation/cross-validation.js';
-import { halfOf, normalizeForMatch, onIndex, parseQuestionFile, type EvalQuestion } from '../evaluation/evaluate.js';
+import {
+  answerArticlesNotIndexed,
+  halfOf,
+  indexedArticleIds,
+  normalizeForMatch,
+  notIndexedLine,
+  onIndex,
+  parseQuestionFile,
+  type EvalQuestion,
+} from '../evaluation/evaluate.js';
 import { DEFAULT_WEIGHTS, orderCandidates, relevanceOf, type RankingWeights } from '../answering/rank.js';
 import { loadConfig } from '../config/config.js';
 import { UserError, errorMessage } from '../shared/errors.js';
@@ -89,12 +98,22 @@ await runCli(async () => {
       });
     }
   }
+  const notIndexed = notIndexedLine(
+    answerArticlesNotIndexed(
+      searched.map((entry) => entry.question),
+      await indexedArticleIds(engine),
+    ),
+  );
   const measured = engine.indexCalibration;
   const { offTopicRelevances = [] } = measured;
   await engine.close();
 
   const answerable = searched.filter((entry) => entry.question.containsAny !== undefined);
-  const lines: string[] = [`Cross-validation on ${positionals.join(', ')} with ${config.embeddingModel}`, ''];
+  const lines: string[] = [
+    `Cross-validation on ${positionals.join(', ')} with ${config.embeddingModel}`,
+    '',
+    ...(notIndexed ? [notIndexed, ''] : []),
+  ];
 
   // Ranking: hit@3, ties broken by reciprocal rank.
   const rankOfAnswer = (entry: Searched, weights: RankingWeights) => {

@@ -11,7 +11,10 @@ import { loadConfig } from '../config/config.js';
 import { AnswerEngine } from '../answering/engine.js';
 import {
   COMPARED_RUNS,
+  answerArticlesNotIndexed,
   halfOf,
+  indexedArticleIds,
+  notIndexedLine,
   parseQuestionFile,
   runQuestions,
   type RankingMode,
@@ -147,10 +150,12 @@ await runCli(async () => {
       return 0;
     }
     const calibration = engine.calibrationInUse;
+    const notIndexed = notIndexedLine(answerArticlesNotIndexed(questions, await indexedArticleIds(engine)));
     process.stdout.write(
       [
         `Evaluation of ${file}`,
         '',
+        ...(notIndexed ? [notIndexed, ''] : []),
         ...(single ? [] : [...comparisonTable(measured), '']),
         `Evaluated: ${half ? `the ${half} half` : 'all questions'}. Thresholds: ${calibration.thresholdSource}.`,
         '',

@@ -37,13 +37,45 @@ export function onCorpus(question: EvalQuestion, articleIds: ReadonlySet<string>
   return needles.length > 0 ? { ...question, containsAny: needles } : question;
 }
 
+/**
+ * Each article an `answered_in` names that the index does not hold, with the ids of the questions naming it:
+ * those questions stay unanswerable on this index. Expected on a corpus smaller than the one the file was
+ * written for; a misspelt path otherwise, which is why the report lists them.
+ */
+export function answerArticlesNotIndexed(
+  questions: EvalQuestion[],
+  articleIds: ReadonlySet<string>,
+): Map<string, string[]> {
+  const missing = new Map<string, string[]>();
+  for (const question of questions) {
+    if (question.containsAny) continue;
+    for (const articleId of Object.keys(question.answeredIn ?? {})) {
+      if (!articleIds.has(articleId)) missing.set(articleId, [...(missing.get(articleId) ?? []), question.id]);
+    }
+  }
+  return missing;
+}
+
+/** One line for the report naming the articles of `answerArticlesNotIndexed`, or none when there are none. */
+export function notIndexedLine(missing: Map<string, string[]>): string | undefined {
+  if (missing.size === 0) return undefined;
+  const listed = [...missing].map(([articleId, ids]) => `${articleId} (${ids.join(', ')})`).join('; ');
+  const articles = missing.size === 1 ? '1 article' : `${missing.size} articles`;
+  return `"answered_in" names ${articles} this index does not hold, so those questions count as unanswerable here: ${listed}`;
+}
+
 /** The questions as asked of this engine's index (`onCorpus` with the articles it holds). */
 export async function onIndex(
   engine: Pick<AnswerEngine, 'listArticles'>,
   questions: EvalQuestion[],
 ): Promise<EvalQuestion[]> {
-  const indexed = new Set((await engine.listArticles()).map((article) => article.id));
+  const indexed = await indexedArticleIds(engine);
   return questions.map((question) => onCorpus(question, indexed));
+}
+
+/** The ids of the articles this engine's index holds. */
+export async function indexedArticleIds(engine: Pick<AnswerEngine, 'listArticles'>): Promise<Set<string>> {
+  return new Set((await engine.listArticles()).map((article) => article.id));
 }
 
 /** A non-empty list of strings that are not blank: what `contains_any` and each `answered_in` entry hold. */
